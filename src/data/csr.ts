@@ -1,0 +1,20 @@
+/**
+ * A sparse user x item matrix in compressed sparse row form: the positives of user `u` are
+ * `indices[offsets[u] .. offsets[u + 1])`. This is the one interchange format between the data
+ * layer, the sampler and the metrics, so other projects can build it themselves from any source.
+ */
+export interface CsrMatrix {
+  /** Number of rows (users). */
+  readonly rowCount: number;
+  /** Number of columns (items). */
+  readonly columnCount: number;
+  /** Row start offsets, length `rowCount + 1`, non-decreasing, `offsets[0] = 0`. */
+  readonly offsets: Int32Array;
+  /** Column (item) indices of each row, in `[0, columnCount)`; sorted ascending within a row. */
+  readonly indices: Int32Array;
+  /**
+   * Optional per-entry timestamps (Unix seconds), aligned with `indices`; used for chronological
+   * splits and `recent` history capping. `NaN` where unknown.
+   */
+  readonly timestamps?: Float64Array;
+}

@@ -1,0 +1,5 @@
+/**
+ * Loading, cleaning, splitting and describing interaction data. TensorFlow-free.
+ * @packageDocumentation
+ */
+export type { CsrMatrix } from './csr';

@@ -1,0 +1,11 @@
+/**
+ * mars-rec: MARS (Memory Attention-Aware Recommender System) on TensorFlow.js.
+ *
+ * The root entry re-exports every building block. The subpaths `mars-rec/text`,
+ * `mars-rec/data`, `mars-rec/sampling` and `mars-rec/metrics` never import TensorFlow.
+ * @packageDocumentation
+ */
+export * from './text/index';
+export * from './data/index';
+export * from './sampling/index';
+export * from './metrics/index';

@@ -1,0 +1,5 @@
+/**
+ * Ranking metrics and a full-ranking evaluator. TensorFlow-free.
+ * @packageDocumentation
+ */
+export {};
