@@ -1,0 +1,7 @@
+/**
+ * Baselines evaluated with the same harness as MARS. TensorFlow-free.
+ * @packageDocumentation
+ */
+export { PopularityRecommender } from './popularity';
+export { BprMatrixFactorization } from './bpr-mf';
+export type { BprMfOptions } from './bpr-mf';

@@ -1,0 +1,122 @@
+/**
+ * The architecture of a MARS model. Every field has a documented default; {@link resolveMarsConfig}
+ * fills them in and validates the result.
+ */
+export interface MarsConfig {
+  /** Word embedding size E. Default 64. */
+  embeddingDim: number;
+  /** Convolution filters F per kernel size. Default 100. */
+  filters: number;
+  /** Convolution kernel widths, in tokens. Default [3]. */
+  kernelSizes: number[];
+  /** Item and memory vector size d. Default 64. */
+  outputDim: number;
+  /** Dropout rate after max-pooling, during training only. Default 0. */
+  dropout: number;
+  /** Longest history kept per user (memory slots), in items; longer histories are capped. Default 50. */
+  maxHistory: number;
+  /** Longest document kept, in tokens after stopword removal; longer ones are truncated. Default 300. */
+  maxDocumentLength: number;
+  /** lambda_u of eq. 4: weight of the squared norm of the adaptive user vectors. Default 1e-4. */
+  lambdaU: number;
+  /** lambda_v of eq. 4: weight of the squared norm of the item vectors. Default 1e-4. */
+  lambdaV: number;
+  /**
+   * One CNN for both the memory (user side) and the candidates (item side) instead of the paper's
+   * two (f_user and f_item). Default false (the paper's form).
+   */
+  sharedEncoder: boolean;
+  /** How the memory is read: `'attention'` (MARS) or `'mean'` (the ablation's plain average). Default `'attention'`. */
+  aggregation: 'attention' | 'mean';
+  /** Add a learned per-item bias to each score (captures popularity). Default false (the paper's form). */
+  itemBias: boolean;
+  /**
+   * Add a learned item-ID embedding to the text vector of items seen in training (both sides);
+   * unseen (cold) items keep their text-only vector. Default false (the paper's form).
+   */
+  itemIdEmbedding: boolean;
+  /** Vocabulary: drop words seen fewer times than this over all item texts. Default 2. */
+  minWordCount: number;
+  /** Vocabulary: keep at most this many words (most frequent first). Default 50,000. */
+  maxVocabularySize: number;
+  /** Stopword lists removed from item texts (built-in language codes). Default ['en']. */
+  stopwords: string[];
+  /** Strip HTML tags and decode entities before tokenizing. Default true. */
+  stripHtml: boolean;
+}
+
+/** The defaults of {@link MarsConfig}: the paper's text-only MARS at the sizes of issue #8. */
+export const DEFAULT_MARS_CONFIG: Readonly<MarsConfig> = Object.freeze({
+  embeddingDim: 64,
+  filters: 100,
+  kernelSizes: [3],
+  outputDim: 64,
+  dropout: 0,
+  maxHistory: 50,
+  maxDocumentLength: 300,
+  lambdaU: 1e-4,
+  lambdaV: 1e-4,
+  sharedEncoder: false,
+  aggregation: 'attention',
+  itemBias: false,
+  itemIdEmbedding: false,
+  minWordCount: 2,
+  maxVocabularySize: 50_000,
+  stopwords: ['en'],
+  stripHtml: true,
+});
+
+/**
+ * Fills in defaults and validates a partial config; throws a `RangeError` or `TypeError` naming
+ * the field and the value on anything invalid.
+ */
+export function resolveMarsConfig(partial: Partial<MarsConfig> = {}): MarsConfig {
+  const config: MarsConfig = {
+    ...DEFAULT_MARS_CONFIG,
+    ...partial,
+    kernelSizes: [...(partial.kernelSizes ?? DEFAULT_MARS_CONFIG.kernelSizes)],
+    stopwords: [...(partial.stopwords ?? DEFAULT_MARS_CONFIG.stopwords)],
+  };
+  const known = new Set(Object.keys(DEFAULT_MARS_CONFIG));
+  for (const key of Object.keys(partial)) {
+    if (!known.has(key))
+      throw new TypeError(`MarsConfig: unknown field '${key}'; known fields: ${[...known].join(', ')}`);
+  }
+  positiveInteger(config, 'embeddingDim');
+  positiveInteger(config, 'filters');
+  positiveInteger(config, 'outputDim');
+  positiveInteger(config, 'maxHistory');
+  positiveInteger(config, 'maxDocumentLength');
+  positiveInteger(config, 'minWordCount');
+  positiveInteger(config, 'maxVocabularySize');
+  if (config.kernelSizes.length === 0 || !config.kernelSizes.every((k) => Number.isInteger(k) && k >= 1)) {
+    throw new RangeError(
+      `MarsConfig.kernelSizes must be a non-empty list of positive integers, got [${config.kernelSizes}]`,
+    );
+  }
+  if (!(config.dropout >= 0 && config.dropout < 1)) {
+    throw new RangeError(`MarsConfig.dropout must be in [0, 1), got ${config.dropout}`);
+  }
+  for (const key of ['lambdaU', 'lambdaV'] as const) {
+    if (!(config[key] >= 0) || !Number.isFinite(config[key])) {
+      throw new RangeError(`MarsConfig.${key} must be a finite number >= 0, got ${config[key]}`);
+    }
+  }
+  if (config.aggregation !== 'attention' && config.aggregation !== 'mean') {
+    throw new RangeError(
+      `MarsConfig.aggregation must be 'attention' or 'mean', got '${String(config.aggregation)}'`,
+    );
+  }
+  for (const key of ['sharedEncoder', 'itemBias', 'itemIdEmbedding', 'stripHtml'] as const) {
+    if (typeof config[key] !== 'boolean')
+      throw new TypeError(`MarsConfig.${key} must be a boolean, got ${String(config[key])}`);
+  }
+  return config;
+}
+
+function positiveInteger(config: MarsConfig, key: keyof MarsConfig): void {
+  const value = config[key];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`MarsConfig.${key} must be a positive integer, got ${String(value)}`);
+  }
+}
