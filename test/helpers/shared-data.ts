@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * undefined when it is absent. The datasets may not be redistributed, so nothing copies them.
  */
 export function sharedDatasetPath(name: string): string | undefined {
-  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const candidates = [
     process.env.MARS_REC_SHARED_DATA ? resolve(process.env.MARS_REC_SHARED_DATA, name) : undefined,
     resolve(repositoryRoot, '../shared/data', name),
