@@ -3,3 +3,11 @@
  * @packageDocumentation
  */
 export { SeededRandom } from './random';
+export { BprTripletSampler } from './bpr-triplet-sampler';
+export type {
+  BprTripletSamplerOptions,
+  HistoryStrategy,
+  NegativeSampling,
+  SamplerExclusions,
+  TripletBatch,
+} from './bpr-triplet-sampler';
