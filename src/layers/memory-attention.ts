@@ -1,0 +1,133 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+/** How the memory is read: MARS's attention, or the ablation's plain average. */
+export type MemoryAggregation = 'attention' | 'mean';
+
+/** Configuration of a {@link MemoryAttention} layer. */
+export interface MemoryAttentionConfig {
+  /** `'attention'` (MARS, default) or `'mean'` (every valid slot weighs 1 / count: the attention ablation). */
+  aggregation?: MemoryAggregation;
+  /** Layer name. */
+  name?: string;
+}
+
+/** Scores with the adaptive user vectors that produced them. */
+export interface ScoresWithUserVectors {
+  /** `[batch, candidates]` r = u . v. */
+  scores: tf.Tensor2D;
+  /** `[batch, candidates, dim]` u = C a, one per candidate. */
+  userVectors: tf.Tensor3D;
+}
+
+/**
+ * The MARS memory attention (report 3.1.1): for memory C `[batch, history, dim]` with a mask
+ * `[batch, history]` and candidates V `[batch, m, dim]`, the attention over the valid history
+ * slots a_j = softmax(C v_j), the adaptive user u_j = C a_j, and the score r_j = u_j . v_j.
+ *
+ * The score is computed as r_j = sum_h a_hj S_hj with S = C V^T (one batched matrix product),
+ * without materialising the `[batch, m, dim]` user vectors; they are computed only when asked
+ * for. Padded slots get exactly zero weight; a row with no valid slot scores 0 (never NaN).
+ * No trainable weights.
+ */
+export class MemoryAttention extends tfl.layers.Layer {
+  /** Class name for tfjs-layers serialization. */
+  static className = 'MarsMemoryAttention';
+  /** How the memory is read. */
+  readonly aggregation: MemoryAggregation;
+
+  /** @param config - see {@link MemoryAttentionConfig}. */
+  constructor(config: MemoryAttentionConfig = {}) {
+    super({ name: config.name });
+    this.aggregation = config.aggregation ?? 'attention';
+    if (this.aggregation !== 'attention' && this.aggregation !== 'mean') {
+      throw new RangeError(
+        `MemoryAttention: aggregation must be 'attention' or 'mean', got '${String(this.aggregation)}'`,
+      );
+    }
+    this.built = true;
+  }
+
+  /** None: the layer has no weights. Present for symmetry with {@link TextCnnEncoder}. */
+  trainableVariables(): tf.Variable[] {
+    return [];
+  }
+
+  /**
+   * Attention weights a.
+   * @param memory - `[batch, history, dim]`.
+   * @param mask - `[batch, history]` float32, 1 for valid slots.
+   * @param candidates - `[batch, m, dim]`.
+   * @returns `[batch, m, history]`; rows of a batch entry without valid slots are all zero.
+   */
+  attentionWeights(memory: tf.Tensor3D, mask: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => this.weightsAndSimilarity(memory, mask, candidates).weights);
+  }
+
+  /** Scores r `[batch, m]`; see the class description. */
+  score(memory: tf.Tensor3D, mask: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { weights, similarity } = this.weightsAndSimilarity(memory, mask, candidates);
+      return tf.sum(tf.mul(weights, similarity), 2) as tf.Tensor2D;
+    });
+  }
+
+  /** Scores and the adaptive user vectors u `[batch, m, dim]` (for the lambda_u term of eq. 4). */
+  scoreWithUserVectors(
+    memory: tf.Tensor3D,
+    mask: tf.Tensor2D,
+    candidates: tf.Tensor3D,
+  ): ScoresWithUserVectors {
+    const [scores, userVectors] = tf.tidy(() => {
+      const { weights, similarity } = this.weightsAndSimilarity(memory, mask, candidates);
+      return [tf.sum(tf.mul(weights, similarity), 2), tf.matMul(weights, memory)];
+    });
+    return { scores: scores as tf.Tensor2D, userVectors: userVectors as tf.Tensor3D };
+  }
+
+  /** tfjs-layers entry point: `inputs` = [memory, mask, candidates] -> scores `[batch, m]`. */
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const [memory, mask, candidates] = inputs as tf.Tensor[];
+    if (!memory || !mask || !candidates)
+      throw new TypeError('MemoryAttention.call: expects [memory, mask, candidates]');
+    return this.score(memory as tf.Tensor3D, mask as tf.Tensor2D, candidates as tf.Tensor3D);
+  }
+
+  /** `[batch, history, dim]`, `[batch, history]`, `[batch, m, dim]` -> `[batch, m]`. */
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const shapes = inputShape as tfl.Shape[];
+    return [shapes[2][0], shapes[2][1]];
+  }
+
+  /** Serializable configuration. */
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), aggregation: this.aggregation };
+  }
+
+  private weightsAndSimilarity(
+    memory: tf.Tensor3D,
+    mask: tf.Tensor2D,
+    candidates: tf.Tensor3D,
+  ): { weights: tf.Tensor3D; similarity: tf.Tensor3D } {
+    const [batch, history] = memory.shape;
+    const validMask = tf.reshape(mask, [batch, 1, history]);
+    const similarity = tf.matMul(candidates, memory, false, true) as tf.Tensor3D; // S^T: [batch, m, history]
+    if (this.aggregation === 'mean') {
+      // 1 / count per valid slot; a row without valid slots divides 0 by a tiny number: 0
+      const weights = tf.mul(
+        tf.onesLike(similarity),
+        tf.div(validMask, tf.add(tf.sum(validMask, 2, true), 1e-30)),
+      );
+      return { weights: weights as tf.Tensor3D, similarity };
+    }
+    // padded slots: a large negative logit, then multiplied by the mask so their weight is exactly 0
+    const logits = tf.add(similarity, tf.mul(tf.sub(validMask, 1), 1e9));
+    const shifted = tf.sub(logits, tf.max(logits, 2, true));
+    const exponentials = tf.mul(tf.exp(shifted), validMask);
+    // the largest valid term is exp(0) = 1, so the sum is >= 1 unless no slot is valid (then 0 / tiny = 0);
+    // a tiny addend instead of divNoNan keeps the gradient path free of Equal, which has no gradient
+    const weights = tf.div(exponentials, tf.add(tf.sum(exponentials, 2, true), 1e-30));
+    return { weights: weights as tf.Tensor3D, similarity };
+  }
+}
+tf.serialization.registerClass(MemoryAttention);

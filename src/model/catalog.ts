@@ -1,0 +1,83 @@
+import type { EncodedCorpus } from '../text/encode-corpus';
+import { encodeCorpus } from '../text/encode-corpus';
+import type { Tokenizer } from '../text/tokenizer';
+import type { Vocabulary } from '../text/vocabulary';
+
+/**
+ * The items a model can recommend: their ids, a map back to dense indices, and their encoded
+ * texts as ragged rows (item `i`'s tokens are `tokens.values[tokens.rowSplits[i] ..
+ * tokens.rowSplits[i + 1])`). A saved model carries its catalogue, so it ranks without the
+ * original data.
+ */
+export class ItemCatalog {
+  /** Item ids by dense index. */
+  readonly ids: readonly string[];
+  /** Encoded item texts, one ragged row per item. */
+  readonly tokens: EncodedCorpus;
+  private readonly indexById: Map<string, number>;
+
+  /**
+   * @param ids - item ids by dense index; must be unique.
+   * @param tokens - one row of token ids per item.
+   */
+  constructor(ids: readonly string[], tokens: EncodedCorpus) {
+    if (tokens.rowSplits.length !== ids.length + 1) {
+      throw new RangeError(`ItemCatalog: ${ids.length} ids but ${tokens.rowSplits.length - 1} token rows`);
+    }
+    this.ids = ids;
+    this.tokens = tokens;
+    this.indexById = new Map();
+    ids.forEach((id, index) => {
+      const previous = this.indexById.get(id);
+      if (previous !== undefined) {
+        throw new RangeError(`ItemCatalog: item id '${id}' appears twice (indices ${previous} and ${index})`);
+      }
+      this.indexById.set(id, index);
+    });
+  }
+
+  /** Encodes `texts` (aligned with `ids`) with a fitted tokenizer and vocabulary. */
+  static fromTexts(
+    ids: readonly string[],
+    texts: readonly string[],
+    tokenizer: Tokenizer,
+    vocabulary: Vocabulary,
+    maxDocumentLength: number,
+  ): ItemCatalog {
+    if (ids.length !== texts.length) {
+      throw new RangeError(`ItemCatalog.fromTexts: ${ids.length} ids but ${texts.length} texts`);
+    }
+    const items = ids.map((id, index) => ({ id, text: texts[index] }));
+    return new ItemCatalog(ids, encodeCorpus(items, tokenizer, vocabulary, { maxLength: maxDocumentLength }));
+  }
+
+  /** Number of items. */
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Dense index of an item id, or undefined when the catalogue does not hold it. */
+  indexOf(id: string): number | undefined {
+    return this.indexById.get(id);
+  }
+
+  /** Dense indices of item ids; throws naming the first unknown id and its position. */
+  indicesOf(ids: readonly string[], what = 'item'): Int32Array {
+    const indices = new Int32Array(ids.length);
+    ids.forEach((id, position) => {
+      const index = this.indexById.get(id);
+      if (index === undefined) {
+        throw new RangeError(
+          `Unknown ${what} id '${id}' at position ${position}: the model's catalogue does not hold it`,
+        );
+      }
+      indices[position] = index;
+    });
+    return indices;
+  }
+
+  /** Token count of item `index`. */
+  lengthOf(index: number): number {
+    return this.tokens.rowSplits[index + 1] - this.tokens.rowSplits[index];
+  }
+}

@@ -1,0 +1,101 @@
+import type { CsrMatrix } from '../data/csr';
+
+/** What {@link MarsModel.fit} trains on: the item catalogue and the training positives. */
+export interface MarsTrainingData {
+  /** Item ids by dense item index. */
+  itemIds: readonly string[];
+  /** Item texts, aligned with `itemIds`. */
+  itemTexts: readonly string[];
+  /** Training positives, users x items (`columnCount = itemIds.length`), optional timestamps. */
+  train: CsrMatrix;
+  /** Held-out positives for validation (early stopping); same shape as `train`. Optional. */
+  validation?: CsrMatrix;
+}
+
+/** Progress after one training step, given to {@link FitOptions.onBatchEnd}. */
+export interface BatchEndEvent {
+  /** Steps done so far (1-based). */
+  step: number;
+  /** Steps planned. */
+  totalSteps: number;
+  /** The BPR loss of this step (eq. 4). */
+  loss: number;
+  /** Seconds spent in training steps so far (sampling + step; no validation). */
+  trainSeconds: number;
+  /** Training triplets per second so far. */
+  tripletsPerSecond: number;
+}
+
+/** Progress after one epoch, given to {@link FitOptions.onEpochEnd}. */
+export interface EpochEndEvent {
+  /** Epoch index (0-based). */
+  epoch: number;
+  /** Steps done so far. */
+  step: number;
+  /** Mean loss over the epoch's steps. */
+  meanLoss: number;
+}
+
+/** One validation of {@link FitOptions.validateEvery}. */
+export interface ValidationEvent {
+  /** Steps done when validating. */
+  step: number;
+  /** Metric means on the validation split. */
+  metrics: Record<string, number>;
+}
+
+/** Options of {@link MarsModel.fit}; every field has a default. */
+export interface FitOptions {
+  /** Triplets per step. Default 128. */
+  batchSize?: number;
+  /** Training steps. Default: `epochs` epochs. */
+  steps?: number;
+  /** Epochs, each of `epochFraction` x (training positives) triplets (report 3.1.2). Default 1. Ignored when `steps` is set. */
+  epochs?: number;
+  /** Size of an epoch as a fraction of the number of training positives. Default 0.1. */
+  epochFraction?: number;
+  /** Adam learning rate. Default the report's rule 0.001 x batchSize / 512. */
+  learningRate?: number;
+  /** Seed of sampling, initialisation and dropout. Default 1. */
+  seed?: number;
+  /** Most padded tokens per encoded bucket; bounds a step's memory whatever the lengths. Default 16,384 tokens. */
+  tokenBudget?: number;
+  /** Validate every this many steps when `data.validation` is given. Default: once per epoch. */
+  validateEvery?: number;
+  /** Metric for early stopping and best-weights selection. Default `'recall@50'`. */
+  validationMetric?: string;
+  /** Users sampled for each validation (all when larger than the count). Default 1,000 users. */
+  validationUsers?: number;
+  /** Validations without improvement before stopping; 0 disables early stopping. Default 3. */
+  patience?: number;
+  /** Keep the weights of the best validation at the end. Default true when validating. */
+  restoreBestWeights?: boolean;
+  /** Called after each step. */
+  onBatchEnd?: (event: BatchEndEvent) => void | Promise<void>;
+  /** Called after each epoch. */
+  onEpochEnd?: (event: EpochEndEvent) => void | Promise<void>;
+  /** Called after each validation. */
+  onValidation?: (event: ValidationEvent) => void | Promise<void>;
+  /** Stops training after the current step; the model stays usable with the weights reached. */
+  signal?: AbortSignal;
+}
+
+/** What {@link MarsModel.fit} returns. */
+export interface FitResult {
+  /** Steps done. */
+  steps: number;
+  /** Seconds spent in training steps (sampling + step; no loading, validation or evaluation). */
+  trainSeconds: number;
+  /** Training triplets per second over `trainSeconds`. */
+  tripletsPerSecond: number;
+  /** Loss of each step. */
+  losses: number[];
+  /** Every validation done. */
+  validations: ValidationEvent[];
+  /** Step of the best validation, when validating. */
+  bestStep?: number;
+  /** Whether early stopping ended training. */
+  stoppedEarly: boolean;
+  /** Whether the signal ended training. */
+  aborted: boolean;
+}

@@ -1,0 +1,751 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { CsrMatrix } from '../data/csr';
+import { MemoryAttention } from '../layers/memory-attention';
+import { TextCnnEncoder } from '../layers/text-cnn-encoder';
+import { evaluateRanking } from '../metrics/evaluate-ranking';
+import type { RankingEvaluation } from '../metrics/evaluate-ranking';
+import { topK } from '../metrics/top-k';
+import { BprTripletSampler } from '../sampling/bpr-triplet-sampler';
+import { SeededRandom } from '../sampling/random';
+import { Tokenizer } from '../text/tokenizer';
+import type { StopwordLanguage } from '../text/stopwords';
+import { Vocabulary } from '../text/vocabulary';
+import { loadArtifact, saveArtifact } from './artifact';
+import type { ArtifactLocation } from './artifact';
+import { groupDocuments, historyMatrix, rowsOf } from './batch-plan';
+import type { DocumentGroups, TripletBatchLike } from './batch-plan';
+import { ItemCatalog } from './catalog';
+import { resolveMarsConfig } from './config';
+import type { MarsConfig } from './config';
+import type { FitOptions, FitResult, MarsTrainingData, ValidationEvent } from './fit-options';
+import { gatherRows } from '../layers/ops/gather-rows';
+import { bprLoss } from './loss';
+import { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
+
+/** One recommended item. */
+export interface Recommendation {
+  /** Item id. */
+  id: string;
+  /** The MARS score r = u . v (+ item bias when configured); higher is better. */
+  score: number;
+}
+
+/** Options of {@link MarsModel.recommend}. */
+export interface RecommendOptions {
+  /** Number of items to return. Default 10. */
+  k?: number;
+  /** Item ids never to recommend (the history is always excluded too). */
+  exclude?: readonly string[];
+  /** Rank only these item ids. Default: the whole catalogue. */
+  candidates?: readonly string[];
+}
+
+/** How much each history item contributed to a candidate's score ({@link MarsModel.explain}). */
+export interface AttentionExplanation {
+  /** The candidate item id. */
+  item: string;
+  /** The candidate's score. */
+  score: number;
+  /** One entry per history item kept (the most recent `maxHistory`), in history order. */
+  history: { id: string; weight: number }[];
+}
+
+/** Options of {@link MarsModel.evaluate}. */
+export interface EvaluateOptions {
+  /** Metric names (see `mars-rec/metrics`). Default recall@10, recall@50, precision@10, ndcg@10, map@500, hit@10, mrr. */
+  metrics?: readonly string[];
+  /** Users scored per batch. Default 64. */
+  userBatchSize?: number;
+  /** Evaluate only these users. Default: every user with a target. */
+  users?: Int32Array;
+}
+
+/** The metrics {@link MarsModel.evaluate} reports by default (the report's recall@50 and MAP@500 included). */
+export const DEFAULT_EVALUATION_METRICS: readonly string[] = [
+  'recall@10',
+  'recall@50',
+  'precision@10',
+  'ndcg@10',
+  'map@500',
+  'hit@10',
+  'mrr',
+];
+
+interface MarsArtifactMetadata {
+  config: MarsConfig;
+  tokenizer: ReturnType<Tokenizer['toJSON']>;
+  vocabulary: ReturnType<Vocabulary['toJSON']>;
+  itemIds: string[];
+  weightNames: string[];
+}
+
+interface CachedVectors {
+  /** `[dim, items]` item-side vectors, transposed for the one-matmul ranking. */
+  itemVectorsTransposed: tf.Tensor2D;
+  /** `[items, dim]` memory-side vectors (user encoder). */
+  memoryVectors: tf.Tensor2D;
+  /** `[items]` item biases, when configured. */
+  itemBias?: Float32Array;
+}
+
+/**
+ * MARS, the Memory Attention-Aware Recommender System (Zheng et al. 2019), wired from the
+ * library's building blocks: the text pipeline (`Tokenizer`, `Vocabulary`), two
+ * `TextCnnEncoder`s (f_user for the memory, f_item for candidates; one when `sharedEncoder`),
+ * `MemoryAttention`, the `BprTripletSampler`, the BPR loss of eq. 4, and the full-ranking
+ * evaluator of `mars-rec/metrics`. Nothing here is out of reach of a user composing the blocks.
+ *
+ * @example
+ * ```ts
+ * const model = MarsModel.create({ outputDim: 64 });
+ * await model.fit({ itemIds, itemTexts, train, validation }, { steps: 2000 });
+ * const top = await model.recommend(['item-12', 'item-7'], { k: 10 });
+ * ```
+ */
+export class MarsModel {
+  /** The resolved architecture. */
+  readonly config: MarsConfig;
+  private tokenizer?: Tokenizer;
+  private vocabulary?: Vocabulary;
+  private itemCatalog?: ItemCatalog;
+  private userEncoder?: TextCnnEncoder;
+  private itemEncoder?: TextCnnEncoder;
+  private attention?: MemoryAttention;
+  private itemBias?: tf.Variable;
+  private itemIdEmbedding?: tf.Variable;
+  /** `[items, 1]` 1 for items seen in training (they get an ID embedding), 0 for cold items. */
+  private seenItems?: tf.Tensor2D;
+  private cache?: CachedVectors;
+
+  private constructor(config: MarsConfig) {
+    this.config = config;
+  }
+
+  /** A new, untrained model; see {@link MarsConfig} for the fields and their defaults. */
+  static create(config: Partial<MarsConfig> = {}): MarsModel {
+    return new MarsModel(resolveMarsConfig(config));
+  }
+
+  /** The item catalogue (ids and encoded texts); undefined before the first `fit` or `load`. */
+  get catalog(): ItemCatalog | undefined {
+    return this.itemCatalog;
+  }
+
+  /**
+   * Trains with BPR (report eq. 3 and 4) and Adam. The first call fits the tokenizer and
+   * vocabulary on the item texts and builds the layers; later calls continue training the
+   * same weights on the same catalogue.
+   */
+  async fit(data: MarsTrainingData, options: FitOptions = {}): Promise<FitResult> {
+    checkTrainingData(data);
+    const seed = options.seed ?? 1;
+    if (!this.itemCatalog) this.build(data, seed);
+    else if (
+      data.itemIds.length !== this.itemCatalog.size ||
+      data.itemIds.some((id, i) => id !== this.itemCatalog?.ids[i])
+    ) {
+      throw new RangeError(
+        'MarsModel.fit: the items differ from the catalogue this model was first trained on',
+      );
+    }
+    this.markSeenItems(data.train);
+    const batchSize = options.batchSize ?? 128;
+    const sampler = new BprTripletSampler(data.train, {
+      batchSize,
+      maxHistory: this.config.maxHistory,
+      historyStrategy: data.train.timestamps ? 'recent' : 'random',
+      epochFraction: options.epochFraction ?? 0.1,
+      seed,
+    });
+    const totalSteps =
+      options.steps ?? Math.max(1, Math.round((options.epochs ?? 1) * sampler.stepsPerEpoch));
+    const stepsPerEpoch = Math.max(1, sampler.stepsPerEpoch);
+    const learningRate = options.learningRate ?? (0.001 * batchSize) / 512;
+    const optimizer = tf.train.adam(learningRate);
+    const variables = this.trainableVariables();
+    const tokenBudget = options.tokenBudget ?? 16_384;
+    const validation = data.validation;
+    const validateEvery = options.validateEvery ?? stepsPerEpoch;
+    const validationMetric = options.validationMetric ?? 'recall@50';
+    const patience = options.patience ?? 3;
+    const restoreBest = options.restoreBestWeights ?? true;
+    const validationRng = new SeededRandom(seed + 7919);
+
+    const losses: number[] = [];
+    const validations: ValidationEvent[] = [];
+    let trainMilliseconds = 0;
+    let best = -Infinity;
+    let bestStep: number | undefined;
+    let bestWeights: tf.Tensor[] | undefined;
+    let sinceBest = 0;
+    let stoppedEarly = false;
+    let aborted = false;
+    let epochLoss = 0;
+    let epochSteps = 0;
+    let step = 0;
+    try {
+      while (step < totalSteps) {
+        if (options.signal?.aborted) {
+          aborted = true;
+          break;
+        }
+        const started = performance.now();
+        const batch = sampler.nextBatch();
+        const lossTensor = optimizer.minimize(
+          () => this.batchLoss(batch, tokenBudget, true),
+          true,
+          variables,
+        );
+        const loss = lossTensor ? (await lossTensor.data())[0] : NaN;
+        lossTensor?.dispose();
+        trainMilliseconds += performance.now() - started;
+        step++;
+        losses.push(loss);
+        epochLoss += loss;
+        epochSteps++;
+        this.invalidateCache();
+        const trainSeconds = trainMilliseconds / 1000;
+        await options.onBatchEnd?.({
+          step,
+          totalSteps,
+          loss,
+          trainSeconds,
+          tripletsPerSecond: (step * batchSize) / Math.max(trainSeconds, 1e-9),
+        });
+        if (step % stepsPerEpoch === 0 || step === totalSteps) {
+          await options.onEpochEnd?.({
+            epoch: Math.ceil(step / stepsPerEpoch) - 1,
+            step,
+            meanLoss: epochLoss / epochSteps,
+          });
+          epochLoss = 0;
+          epochSteps = 0;
+        }
+        if (validation && (step % validateEvery === 0 || step === totalSteps)) {
+          const users = sampleUsersWithTargets(validation, options.validationUsers ?? 1000, validationRng);
+          const result = await this.evaluate(validation, data.train, { metrics: [validationMetric], users });
+          const event: ValidationEvent = { step, metrics: result.mean };
+          validations.push(event);
+          await options.onValidation?.(event);
+          const value = result.mean[result.metrics[0]];
+          if (value > best) {
+            best = value;
+            bestStep = step;
+            sinceBest = 0;
+            if (restoreBest) {
+              tf.dispose(bestWeights);
+              bestWeights = variables.map((variable) => tf.clone(variable));
+            }
+          } else if (patience > 0 && ++sinceBest >= patience) {
+            stoppedEarly = true;
+            break;
+          }
+        }
+      }
+      if (bestWeights && restoreBest && bestStep !== step) {
+        variables.forEach((variable, index) => variable.assign((bestWeights as tf.Tensor[])[index]));
+        this.invalidateCache();
+      }
+    } finally {
+      tf.dispose(bestWeights);
+      optimizer.dispose();
+    }
+    const trainSeconds = trainMilliseconds / 1000;
+    return {
+      steps: step,
+      trainSeconds,
+      tripletsPerSecond: (step * batchSize) / Math.max(trainSeconds, 1e-9),
+      losses,
+      validations,
+      bestStep,
+      stoppedEarly,
+      aborted,
+    };
+  }
+
+  /**
+   * Full-ranking evaluation (findings.md "Evaluation"): each user's history is their `history`
+   * row (capped at `maxHistory`, most recent first when timestamps exist); every item is
+   * scored, the history items are excluded, and the metrics are computed against `targets`.
+   * @param targets - held-out positives (validation or test), users x items.
+   * @param history - training positives, same shape; used as memory and excluded from ranking.
+   */
+  async evaluate(
+    targets: CsrMatrix,
+    history: CsrMatrix,
+    options: EvaluateOptions = {},
+  ): Promise<RankingEvaluation> {
+    const catalog = this.requireTrained('evaluate');
+    return evaluateRanking({
+      itemCount: catalog.size,
+      targets,
+      exclude: history,
+      users: options.users,
+      metrics: options.metrics ?? DEFAULT_EVALUATION_METRICS,
+      userBatchSize: options.userBatchSize ?? 64,
+      score: (users) =>
+        this.scoreHistories(users, (user) => capHistory(history, user, this.config.maxHistory)),
+    });
+  }
+
+  /**
+   * Scores every catalogue item for each given history, with cached item and memory vectors
+   * and one matrix product per item chunk.
+   * @param histories - one list of item indices per user.
+   * @returns row-major `[histories.length, items]` scores.
+   */
+  async scoreItemsForHistories(histories: readonly Int32Array[]): Promise<Float32Array> {
+    return this.scoreHistories(Int32Array.from(histories.keys()), (row) =>
+      histories[row].slice(-this.config.maxHistory),
+    );
+  }
+
+  /**
+   * The top `k` items for a user given their history (item ids, oldest first; the most recent
+   * `maxHistory` are used). History items are never recommended.
+   */
+  async recommend(history: readonly string[], options: RecommendOptions = {}): Promise<Recommendation[]> {
+    return (await this.recommendMany([history], options))[0];
+  }
+
+  /** {@link MarsModel.recommend} for many users at once, scored in batches. */
+  async recommendMany(
+    histories: readonly (readonly string[])[],
+    options: RecommendOptions = {},
+  ): Promise<Recommendation[][]> {
+    const catalog = this.requireTrained('recommend');
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1)
+      throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
+    const historyIndices = histories.map((history, user) =>
+      catalog.indicesOf(history, `history item (user ${user})`),
+    );
+    const excluded = catalog.indicesOf(options.exclude ?? [], 'excluded item');
+    let allowed: Uint8Array | undefined;
+    if (options.candidates) {
+      allowed = new Uint8Array(catalog.size);
+      for (const index of catalog.indicesOf(options.candidates, 'candidate item')) allowed[index] = 1;
+    }
+    const results: Recommendation[][] = [];
+    const batch = 64;
+    for (let start = 0; start < historyIndices.length; start += batch) {
+      const slice = historyIndices.slice(start, start + batch);
+      const scores = await this.scoreItemsForHistories(slice);
+      slice.forEach((history, row) => {
+        const rowScores = scores.subarray(row * catalog.size, (row + 1) * catalog.size);
+        const skip = new Set<number>([...history, ...excluded]);
+        if (allowed) for (let i = 0; i < catalog.size; i++) if (!allowed[i]) skip.add(i);
+        const top = topK(rowScores, Math.min(k, catalog.size), skip);
+        results.push(Array.from(top, (item) => ({ id: catalog.ids[item], score: rowScores[item] })));
+      });
+    }
+    return results;
+  }
+
+  /**
+   * The attention weight of each history item for one candidate: how much each remembered item
+   * shaped the adaptive user vector u = C a for that candidate (the paper's case study).
+   */
+  async explain(history: readonly string[], item: string): Promise<AttentionExplanation> {
+    const catalog = this.requireTrained('explain');
+    const kept = catalog.indicesOf(history, 'history item').slice(-this.config.maxHistory);
+    const [candidate] = catalog.indicesOf([item], 'candidate item');
+    const cache = this.vectors();
+    const [weights, score] = tf.tidy(() => {
+      const memory = tf.gather(cache.memoryVectors, kept); // [history, dim]
+      const itemVector = tf.slice(cache.itemVectorsTransposed, [0, candidate], [-1, 1]); // [dim, 1]
+      const similarity = tf.reshape(tf.matMul(memory, itemVector), [1, kept.length, 1]);
+      const mask = tf.ones([1, kept.length, 1]);
+      const attention =
+        this.config.aggregation === 'mean'
+          ? tf.div(mask, Math.max(1, kept.length))
+          : maskedSoftmaxOverHistory(similarity as tf.Tensor3D, mask);
+      return [tf.reshape(attention, [kept.length]), tf.sum(tf.mul(attention, similarity))];
+    });
+    const weightValues = await weights.data();
+    const scoreValue = (await score.data())[0] + (cache.itemBias?.[candidate] ?? 0);
+    tf.dispose([weights, score]);
+    return {
+      item,
+      score: scoreValue,
+      history: Array.from(kept, (index, position) => ({
+        id: catalog.ids[index],
+        weight: weightValues[position],
+      })),
+    };
+  }
+
+  /**
+   * Saves everything needed to rank again: config, tokenizer, vocabulary, item ids and encoded
+   * texts, and weights, as one artifact (a directory in Node, or any tfjs IO handler or URL
+   * scheme such as `indexeddb://name` in the browser).
+   */
+  async save(location: ArtifactLocation): Promise<void> {
+    const catalog = this.requireTrained('save');
+    const named = this.namedWeights();
+    const tensors = new Map<string, tf.Tensor>(named.map(({ name, tensor }) => [name, tensor]));
+    const values = tf.tensor1d(catalog.tokens.values, 'int32');
+    const rowSplits = tf.tensor1d(catalog.tokens.rowSplits, 'int32');
+    tensors.set('catalog/values', values);
+    tensors.set('catalog/rowSplits', rowSplits);
+    try {
+      await saveArtifact<MarsArtifactMetadata>(location, {
+        metadata: {
+          config: this.config,
+          tokenizer: (this.tokenizer as Tokenizer).toJSON(),
+          vocabulary: (this.vocabulary as Vocabulary).toJSON(),
+          itemIds: [...catalog.ids],
+          weightNames: named.map(({ name }) => name),
+        },
+        tensors,
+      });
+    } finally {
+      tf.dispose([values, rowSplits]);
+    }
+  }
+
+  /** Loads a model written by {@link MarsModel.save}; it scores exactly as the saved one. */
+  static async load(location: ArtifactLocation): Promise<MarsModel> {
+    const { metadata, tensors } = await loadArtifact<MarsArtifactMetadata>(location);
+    try {
+      const model = new MarsModel(resolveMarsConfig(metadata.config));
+      model.tokenizer = Tokenizer.fromJSON(metadata.tokenizer);
+      model.vocabulary = Vocabulary.fromJSON(metadata.vocabulary);
+      const values = tensors.get('catalog/values');
+      const rowSplits = tensors.get('catalog/rowSplits');
+      if (!values || !rowSplits)
+        throw new Error('The saved model holds no item catalogue (catalog/values, catalog/rowSplits).');
+      model.itemCatalog = new ItemCatalog(metadata.itemIds, {
+        values: new Int32Array(await values.data()),
+        rowSplits: new Int32Array(await rowSplits.data()),
+      });
+      model.buildLayers(1);
+      for (const { name, variable } of model.namedVariables()) {
+        const saved = tensors.get(name);
+        if (!saved) throw new Error(`The saved model lacks weight '${name}'.`);
+        if (saved.shape.join('x') !== variable.shape.join('x')) {
+          throw new Error(
+            `Weight '${name}' has shape [${saved.shape}] in the file but [${variable.shape}] in the model.`,
+          );
+        }
+        variable.assign(saved);
+      }
+      return model;
+    } finally {
+      tf.dispose([...tensors.values()]);
+    }
+  }
+
+  /** Frees every tensor the model holds. */
+  dispose(): void {
+    this.invalidateCache();
+    for (const layer of new Set([this.userEncoder, this.itemEncoder, this.attention])) layer?.dispose();
+    for (const tensor of [this.itemBias, this.itemIdEmbedding, this.seenItems]) tensor?.dispose();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private build(data: MarsTrainingData, seed: number): void {
+    this.tokenizer = new Tokenizer({
+      html: this.config.stripHtml,
+      stopwords: this.config.stopwords as StopwordLanguage[],
+    });
+    this.vocabulary = Vocabulary.fit(
+      data.itemTexts.map((text, index) => ({ id: data.itemIds[index], text })),
+      {
+        tokenizer: this.tokenizer,
+        minCount: this.config.minWordCount,
+        maxSize: this.config.maxVocabularySize,
+      },
+    );
+    this.itemCatalog = ItemCatalog.fromTexts(
+      data.itemIds,
+      data.itemTexts,
+      this.tokenizer,
+      this.vocabulary,
+      this.config.maxDocumentLength,
+    );
+    this.buildLayers(seed);
+  }
+
+  private buildLayers(seed: number): void {
+    const vocabularySize = (this.vocabulary as Vocabulary).size;
+    const itemCount = (this.itemCatalog as ItemCatalog).size;
+    const encoderConfig = {
+      vocabularySize,
+      embeddingDim: this.config.embeddingDim,
+      filters: this.config.filters,
+      kernelSizes: this.config.kernelSizes,
+      outputDim: this.config.outputDim,
+      dropout: this.config.dropout,
+    };
+    this.userEncoder = new TextCnnEncoder({ ...encoderConfig, seed, name: 'user_encoder' });
+    this.itemEncoder = this.config.sharedEncoder
+      ? this.userEncoder
+      : new TextCnnEncoder({ ...encoderConfig, seed: seed + 1, name: 'item_encoder' });
+    this.attention = new MemoryAttention({ name: 'memory_attention', aggregation: this.config.aggregation });
+    if (this.config.itemBias) this.itemBias = tf.variable(tf.zeros([itemCount]), true, 'item_bias');
+    if (this.config.itemIdEmbedding) {
+      this.itemIdEmbedding = tf.variable(
+        tf.zeros([itemCount, this.config.outputDim]),
+        true,
+        'item_id_embedding',
+      );
+      this.seenItems = tf.zeros([itemCount, 1]);
+    }
+  }
+
+  private markSeenItems(train: CsrMatrix): void {
+    if (!this.seenItems) return;
+    const seen = new Float32Array(train.columnCount);
+    for (let k = 0; k < train.offsets[train.rowCount]; k++) seen[train.indices[k]] = 1;
+    const previous = this.seenItems;
+    this.seenItems = tf.tidy(() => tf.maximum(previous, tf.tensor2d(seen, [seen.length, 1])) as tf.Tensor2D);
+    previous.dispose();
+  }
+
+  private namedVariables(): { name: string; variable: tf.Variable }[] {
+    const named: { name: string; variable: tf.Variable }[] = [];
+    const encoders = this.config.sharedEncoder
+      ? [['encoder', this.userEncoder]]
+      : [
+          ['user_encoder', this.userEncoder],
+          ['item_encoder', this.itemEncoder],
+        ];
+    for (const [prefix, encoder] of encoders as [string, TextCnnEncoder][]) {
+      encoder
+        .trainableVariables()
+        .forEach((variable, index) => named.push({ name: `${prefix}/${index}`, variable }));
+    }
+    (this.attention as MemoryAttention)
+      .trainableVariables()
+      .forEach((variable, index) => named.push({ name: `attention/${index}`, variable }));
+    if (this.itemBias) named.push({ name: 'item_bias', variable: this.itemBias });
+    if (this.itemIdEmbedding) named.push({ name: 'item_id_embedding', variable: this.itemIdEmbedding });
+    return named;
+  }
+
+  private namedWeights(): { name: string; tensor: tf.Tensor }[] {
+    const named = this.namedVariables().map(({ name, variable }) => ({
+      name,
+      tensor: variable as tf.Tensor,
+    }));
+    if (this.seenItems) named.push({ name: 'seen_items', tensor: this.seenItems });
+    return named;
+  }
+
+  private trainableVariables(): tf.Variable[] {
+    return this.namedVariables().map(({ variable }) => variable);
+  }
+
+  /** The BPR loss of one sampled batch (eq. 4). */
+  private batchLoss(batch: TripletBatchLike, tokenBudget: number, training: boolean): tf.Scalar {
+    const catalog = this.itemCatalog as ItemCatalog;
+    const size = batch.users.length;
+    const candidates = new Int32Array(size * 2);
+    for (let b = 0; b < size; b++) {
+      candidates[2 * b] = batch.positives[b];
+      candidates[2 * b + 1] = batch.negatives[b];
+    }
+    const memoryGroups = groupDocuments(batch.historyItems, catalog.tokens, tokenBudget);
+    const candidateGroups = groupDocuments(candidates, catalog.tokens, tokenBudget);
+    const history = historyMatrix(batch, memoryGroups);
+    const candidateRows = rowsOf(candidateGroups, candidates);
+    return tf.tidy(() => {
+      const memoryVectors = this.encodeGroups('memory', memoryGroups, training); // [unique, dim]
+      const itemVectors = this.encodeGroups('item', candidateGroups, training); // [unique, dim]
+      const dim = this.config.outputDim;
+      const memory =
+        memoryGroups.items.length > 0
+          ? tf.reshape(gatherRows(memoryVectors, tf.tensor1d(history.rows, 'int32')), [
+              size,
+              history.width,
+              dim,
+            ])
+          : tf.zeros([size, history.width, dim]);
+      const mask = tf.tensor2d(history.mask, [size, history.width]);
+      const candidateVectors = tf.reshape(gatherRows(itemVectors, tf.tensor1d(candidateRows, 'int32')), [
+        size,
+        2,
+        dim,
+      ]);
+      const { scores, userVectors } = (this.attention as MemoryAttention).scoreWithUserVectors(
+        memory as tf.Tensor3D,
+        mask,
+        candidateVectors as tf.Tensor3D,
+      ); // [batch, 2], [batch, 2, dim]
+      let allScores: tf.Tensor2D = scores;
+      if (this.itemBias) {
+        allScores = tf.add(
+          allScores,
+          tf.reshape(tf.gather(this.itemBias, tf.tensor1d(candidates, 'int32')), [size, 2]),
+        );
+      }
+      const [positiveScores, negativeScores] = tf.unstack(allScores, 1) as tf.Tensor1D[];
+      const [positiveUsers, negativeUsers] = tf.unstack(userVectors, 1) as tf.Tensor2D[];
+      const [positiveItems, negativeItems] = tf.unstack(candidateVectors, 1) as tf.Tensor2D[];
+      return bprLoss(
+        {
+          positiveScores,
+          negativeScores,
+          positiveUserVectors: positiveUsers,
+          negativeUserVectors: negativeUsers,
+          positiveItemVectors: positiveItems,
+          negativeItemVectors: negativeItems,
+        },
+        { lambdaU: this.config.lambdaU, lambdaV: this.config.lambdaV },
+      );
+    });
+  }
+
+  /**
+   * Encodes grouped documents with the user-side (`memory`) or item-side encoder, bucket by
+   * bucket, adding the item-ID embedding of seen items when configured.
+   * @returns `[groups.items.length, dim]` in the groups' row order.
+   */
+  private encodeGroups(side: 'memory' | 'item', groups: DocumentGroups, training: boolean): tf.Tensor2D {
+    const encoder = (side === 'memory' ? this.userEncoder : this.itemEncoder) as TextCnnEncoder;
+    if (groups.items.length === 0) return tf.zeros([0, this.config.outputDim]);
+    const parts = groups.buckets.map((bucket) =>
+      encoder.encodeTokens({ ids: bucket.ids, lengths: bucket.lengths, width: bucket.width }, { training }),
+    );
+    let vectors = parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D);
+    if (this.itemIdEmbedding && this.seenItems) {
+      const items = tf.tensor1d(groups.items, 'int32');
+      const idVectors = tf.mul(
+        gatherRows(this.itemIdEmbedding as tf.Tensor2D, items),
+        tf.gather(this.seenItems, items),
+      );
+      vectors = tf.add(vectors, idVectors);
+    }
+    return vectors;
+  }
+
+  /** Item-side and memory-side vectors of every catalogue item, cached until the weights change. */
+  private vectors(): CachedVectors {
+    if (this.cache) return this.cache;
+    const catalog = this.itemCatalog as ItemCatalog;
+    const all = Int32Array.from(catalog.ids.keys());
+    const groups = groupDocuments(all, catalog.tokens, 65_536);
+    const order = rowsOf(groups, all); // catalogue index -> row in groups
+    const itemVectorsTransposed = tf.tidy(() => {
+      const vectors = tf.gather(this.encodeGroups('item', groups, false), tf.tensor1d(order, 'int32'));
+      return tf.transpose(vectors) as tf.Tensor2D;
+    });
+    const memoryVectors =
+      this.config.sharedEncoder && !this.itemIdEmbedding
+        ? tf.tidy(() => tf.transpose(itemVectorsTransposed) as tf.Tensor2D)
+        : tf.tidy(
+            () =>
+              tf.gather(
+                this.encodeGroups('memory', groups, false),
+                tf.tensor1d(order, 'int32'),
+              ) as tf.Tensor2D,
+          );
+    this.cache = {
+      itemVectorsTransposed,
+      memoryVectors,
+      itemBias: this.itemBias ? (this.itemBias.dataSync() as Float32Array).slice() : undefined,
+    };
+    return this.cache;
+  }
+
+  private invalidateCache(): void {
+    if (!this.cache) return;
+    tf.dispose([this.cache.itemVectorsTransposed, this.cache.memoryVectors]);
+    this.cache = undefined;
+  }
+
+  /** Scores all items for rows whose histories `historyOf(row)` gives (item indices). */
+  private async scoreHistories(
+    rows: Int32Array,
+    historyOf: (row: number) => Int32Array,
+  ): Promise<Float32Array> {
+    const catalog = this.itemCatalog as ItemCatalog;
+    const cache = this.vectors();
+    const histories = Array.from(rows, (row) => historyOf(row));
+    const width = Math.max(1, ...histories.map((history) => history.length));
+    const indices = new Int32Array(rows.length * width);
+    const mask = new Float32Array(rows.length * width);
+    histories.forEach((history, row) => {
+      indices.set(history, row * width);
+      mask.fill(1, row * width, row * width + history.length);
+    });
+    const scores = tf.tidy(() => {
+      const memory = tf.reshape(tf.gather(cache.memoryVectors, tf.tensor1d(indices, 'int32')), [
+        rows.length,
+        width,
+        this.config.outputDim,
+      ]);
+      return scoreAllItems(
+        memory as tf.Tensor3D,
+        tf.tensor2d(mask, [rows.length, width]),
+        cache.itemVectorsTransposed,
+        {
+          aggregation: this.config.aggregation,
+        },
+      );
+    });
+    const values = (await scores.data()) as Float32Array;
+    scores.dispose();
+    if (cache.itemBias) {
+      for (let row = 0; row < rows.length; row++) {
+        const offset = row * catalog.size;
+        for (let i = 0; i < catalog.size; i++) values[offset + i] += cache.itemBias[i];
+      }
+    }
+    return values;
+  }
+
+  private requireTrained(operation: string): ItemCatalog {
+    if (!this.itemCatalog)
+      throw new Error(
+        `MarsModel.${operation}: the model has not been trained or loaded yet; call fit() or MarsModel.load() first`,
+      );
+    return this.itemCatalog;
+  }
+}
+
+function checkTrainingData(data: MarsTrainingData): void {
+  if (data.itemIds.length !== data.itemTexts.length) {
+    throw new RangeError(
+      `MarsModel.fit: ${data.itemIds.length} item ids but ${data.itemTexts.length} item texts`,
+    );
+  }
+  if (data.train.columnCount !== data.itemIds.length) {
+    throw new RangeError(
+      `MarsModel.fit: train has ${data.train.columnCount} item columns but there are ${data.itemIds.length} items`,
+    );
+  }
+  if (
+    data.validation &&
+    (data.validation.columnCount !== data.itemIds.length || data.validation.rowCount !== data.train.rowCount)
+  ) {
+    throw new RangeError(
+      'MarsModel.fit: validation must have the same users (rows) and items (columns) as train',
+    );
+  }
+}
+
+/** The user's history row capped to the `maxHistory` most recent (by timestamp when present) items. */
+function capHistory(matrix: CsrMatrix, user: number, maxHistory: number): Int32Array {
+  const start = matrix.offsets[user];
+  const end = matrix.offsets[user + 1];
+  const row = matrix.indices.subarray(start, end);
+  if (row.length <= maxHistory) return row;
+  if (!matrix.timestamps) return row.subarray(0, maxHistory);
+  const times = matrix.timestamps;
+  const order = Array.from({ length: row.length }, (_, k) => k).sort(
+    (a, b) => times[start + b] - times[start + a] || a - b,
+  );
+  return Int32Array.from(order.slice(0, maxHistory), (k) => row[k]);
+}
+
+/** Up to `count` users that have at least one target, drawn without replacement. */
+function sampleUsersWithTargets(targets: CsrMatrix, count: number, rng: SeededRandom): Int32Array {
+  const users: number[] = [];
+  for (let user = 0; user < targets.rowCount; user++)
+    if (targets.offsets[user + 1] > targets.offsets[user]) users.push(user);
+  if (users.length <= count) return Int32Array.from(users);
+  return Int32Array.from(rng.shuffle(users).slice(0, count)).sort();
+}
