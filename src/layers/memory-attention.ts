@@ -113,10 +113,10 @@ export class MemoryAttention extends tfl.layers.Layer {
     const validMask = tf.reshape(mask, [batch, 1, history]);
     const similarity = tf.matMul(candidates, memory, false, true) as tf.Tensor3D; // S^T: [batch, m, history]
     if (this.aggregation === 'mean') {
-      // 1 / count per valid slot; a row without valid slots divides 0 by a tiny number: 0
+      // 1 / count per valid slot; a row without valid slots divides 0 by 1: 0
       const weights = tf.mul(
         tf.onesLike(similarity),
-        tf.div(validMask, tf.add(tf.sum(validMask, 2, true), 1e-30)),
+        tf.div(validMask, tf.maximum(tf.sum(validMask, 2, true), 1)),
       );
       return { weights: weights as tf.Tensor3D, similarity };
     }
@@ -124,9 +124,10 @@ export class MemoryAttention extends tfl.layers.Layer {
     const logits = tf.add(similarity, tf.mul(tf.sub(validMask, 1), 1e9));
     const shifted = tf.sub(logits, tf.max(logits, 2, true));
     const exponentials = tf.mul(tf.exp(shifted), validMask);
-    // the largest valid term is exp(0) = 1, so the sum is >= 1 unless no slot is valid (then 0 / tiny = 0);
-    // a tiny addend instead of divNoNan keeps the gradient path free of Equal, which has no gradient
-    const weights = tf.div(exponentials, tf.add(tf.sum(exponentials, 2, true), 1e-30));
+    // the largest valid term is exp(0) = 1, so the sum is >= 1 unless no slot is valid: dividing by
+    // max(sum, 1) is exact, gives 0 (not NaN) for empty rows, and keeps the gradient path free of
+    // divNoNan's Equal, which has no gradient
+    const weights = tf.div(exponentials, tf.maximum(tf.sum(exponentials, 2, true), 1));
     return { weights: weights as tf.Tensor3D, similarity };
   }
 }

@@ -244,6 +244,21 @@ export class TextCnnEncoder extends tfl.layers.Layer {
     );
   }
 
+  /**
+   * Frees the weights. Unlike a plain tfjs-layers layer, an encoder used only through
+   * {@link TextCnnEncoder.encodeTokens} (never `apply`d) can be disposed too.
+   */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    if (this._refCount !== null) return super.dispose();
+    let numDisposedVariables = 0;
+    for (const weight of this.weights) {
+      weight.dispose();
+      numDisposedVariables++;
+    }
+    this._refCount = 0;
+    return { refCountAfterDispose: 0, numDisposedVariables };
+  }
+
   /** tfjs-layers entry point: `inputs` = [ids `[docs, width]`, lengths `[docs]`]. */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const [ids, lengths] = inputs as tf.Tensor[];
