@@ -85,6 +85,13 @@ export class MemoryAttention extends tfl.layers.Layer {
     return { scores: scores as tf.Tensor2D, userVectors: userVectors as tf.Tensor3D };
   }
 
+  /** Marks the layer disposed; it holds no weights, and may be disposed without ever being `apply`d. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    if (this._refCount !== null) return super.dispose();
+    this._refCount = 0;
+    return { refCountAfterDispose: 0, numDisposedVariables: 0 };
+  }
+
   /** tfjs-layers entry point: `inputs` = [memory, mask, candidates] -> scores `[batch, m]`. */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const [memory, mask, candidates] = inputs as tf.Tensor[];

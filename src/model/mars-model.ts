@@ -430,6 +430,11 @@ export class MarsModel {
         }
         variable.assign(saved);
       }
+      const seen = tensors.get('seen_items');
+      if (model.seenItems && seen) {
+        model.seenItems.dispose();
+        model.seenItems = tf.clone(seen) as tf.Tensor2D;
+      }
       return model;
     } finally {
       tf.dispose([...tensors.values()]);
@@ -484,13 +489,9 @@ export class MarsModel {
       ? this.userEncoder
       : new TextCnnEncoder({ ...encoderConfig, seed: seed + 1, name: 'item_encoder' });
     this.attention = new MemoryAttention({ name: 'memory_attention', aggregation: this.config.aggregation });
-    if (this.config.itemBias) this.itemBias = tf.variable(tf.zeros([itemCount]), true, 'item_bias');
+    if (this.config.itemBias) this.itemBias = zeroVariable([itemCount]);
     if (this.config.itemIdEmbedding) {
-      this.itemIdEmbedding = tf.variable(
-        tf.zeros([itemCount, this.config.outputDim]),
-        true,
-        'item_id_embedding',
-      );
+      this.itemIdEmbedding = zeroVariable([itemCount, this.config.outputDim]);
       this.seenItems = tf.zeros([itemCount, 1]);
     }
   }
@@ -578,7 +579,10 @@ export class MarsModel {
       if (this.itemBias) {
         allScores = tf.add(
           allScores,
-          tf.reshape(tf.gather(this.itemBias, tf.tensor1d(candidates, 'int32')), [size, 2]),
+          tf.reshape(
+            gatherRows(tf.reshape(this.itemBias, [-1, 1]) as tf.Tensor2D, tf.tensor1d(candidates, 'int32')),
+            [size, 2],
+          ),
         );
       }
       const [positiveScores, negativeScores] = tf.unstack(allScores, 1) as tf.Tensor1D[];
@@ -704,6 +708,14 @@ export class MarsModel {
       );
     return this.itemCatalog;
   }
+}
+
+/** A trainable variable of zeros (names are left to tfjs: two models may live side by side). */
+function zeroVariable(shape: number[]): tf.Variable {
+  const zeros = tf.zeros(shape);
+  const variable = tf.variable(zeros, true);
+  zeros.dispose();
+  return variable;
 }
 
 function checkTrainingData(data: MarsTrainingData): void {
