@@ -13,7 +13,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/text/**', 'src/data/**', 'src/sampling/**', 'src/metrics/**'],
+    files: [
+      'src/text/**',
+      'src/data/**',
+      'src/sampling/**',
+      'src/metrics/**',
+      'src/ragged/**',
+      'src/synthetic/**',
+      'src/baselines/**',
+    ],
+    ignores: ['src/ragged/tensors.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -10,3 +10,5 @@ export { gatherRows } from './ops/gather-rows';
 export { maxOverTime } from './ops/max-over-time';
 export { lengthMask, projectionRows, uniqueWords } from './factorized-convolution';
 export type { UniqueWords } from './factorized-convolution';
+export { loadWordVectors } from './word-vectors';
+export type { LoadedWordVectors, WordIndex } from './word-vectors';

@@ -12,8 +12,10 @@ import type { StopwordLanguage } from '../text/stopwords';
 import { Vocabulary } from '../text/vocabulary';
 import { loadArtifact, saveArtifact } from './artifact';
 import type { ArtifactLocation } from './artifact';
-import { groupDocuments, historyMatrix, rowsOf } from './batch-plan';
-import type { DocumentGroups, TripletBatchLike } from './batch-plan';
+import { bucketRows } from '../ragged/length-buckets';
+import type { LengthBuckets } from '../ragged/length-buckets';
+import { planTripletDocuments } from '../ragged/triplet-documents';
+import type { TripletBatch } from '../sampling/bpr-triplet-sampler';
 import { ItemCatalog } from './catalog';
 import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
@@ -540,30 +542,40 @@ export class MarsModel {
   }
 
   /** The BPR loss of one sampled batch (eq. 4). */
-  private batchLoss(batch: TripletBatchLike, tokenBudget: number, training: boolean): tf.Scalar {
+  private batchLoss(batch: TripletBatch, tokenBudget: number, training: boolean): tf.Scalar {
     const catalog = this.itemCatalog as ItemCatalog;
     const size = batch.users.length;
-    const candidates = new Int32Array(size * 2);
+    const plan = planTripletDocuments(
+      {
+        histories: { values: batch.historyItems, rowSplits: batch.historyOffsets },
+        positives: batch.positives,
+        negatives: batch.negatives,
+      },
+      catalog.tokens,
+      { sharedEncoder: this.config.sharedEncoder, tokenBudget, maxHistory: this.config.maxHistory },
+    );
+    const candidateRows = new Int32Array(size * 2);
+    const candidateItems = new Int32Array(size * 2);
     for (let b = 0; b < size; b++) {
-      candidates[2 * b] = batch.positives[b];
-      candidates[2 * b + 1] = batch.negatives[b];
+      candidateRows[2 * b] = plan.positiveRows[b];
+      candidateRows[2 * b + 1] = plan.negativeRows[b];
+      candidateItems[2 * b] = batch.positives[b];
+      candidateItems[2 * b + 1] = batch.negatives[b];
     }
-    const memoryGroups = groupDocuments(batch.historyItems, catalog.tokens, tokenBudget);
-    const candidateGroups = groupDocuments(candidates, catalog.tokens, tokenBudget);
-    const history = historyMatrix(batch, memoryGroups);
-    const candidateRows = rowsOf(candidateGroups, candidates);
+    const { history } = plan;
     return tf.tidy(() => {
-      const memoryVectors = this.encodeGroups('memory', memoryGroups, training); // [unique, dim]
-      const itemVectors = this.encodeGroups('item', candidateGroups, training); // [unique, dim]
       const dim = this.config.outputDim;
+      const itemVectors = this.encodeBuckets('item', plan.candidates, training); // [unique, dim]
+      const memoryVectors =
+        plan.memory === plan.candidates ? itemVectors : this.encodeBuckets('memory', plan.memory, training);
       const memory =
-        memoryGroups.items.length > 0
-          ? tf.reshape(gatherRows(memoryVectors, tf.tensor1d(history.rows, 'int32')), [
+        plan.memory.buckets.length > 0
+          ? tf.reshape(gatherRows(memoryVectors, tf.tensor1d(history.ids, 'int32')), [
               size,
               history.width,
               dim,
             ])
-          : tf.zeros([size, history.width, dim]);
+          : tf.zeros([size, history.width, dim]); // [batch, history, dim]
       const mask = tf.tensor2d(history.mask, [size, history.width]);
       const candidateVectors = tf.reshape(gatherRows(itemVectors, tf.tensor1d(candidateRows, 'int32')), [
         size,
@@ -577,13 +589,11 @@ export class MarsModel {
       ); // [batch, 2], [batch, 2, dim]
       let allScores: tf.Tensor2D = scores;
       if (this.itemBias) {
-        allScores = tf.add(
-          allScores,
-          tf.reshape(
-            gatherRows(tf.reshape(this.itemBias, [-1, 1]) as tf.Tensor2D, tf.tensor1d(candidates, 'int32')),
-            [size, 2],
-          ),
+        const biases = gatherRows(
+          tf.reshape(this.itemBias, [-1, 1]) as tf.Tensor2D,
+          tf.tensor1d(candidateItems, 'int32'),
         );
+        allScores = tf.add(allScores, tf.reshape(biases, [size, 2]));
       }
       const [positiveScores, negativeScores] = tf.unstack(allScores, 1) as tf.Tensor1D[];
       const [positiveUsers, negativeUsers] = tf.unstack(userVectors, 1) as tf.Tensor2D[];
@@ -603,19 +613,17 @@ export class MarsModel {
   }
 
   /**
-   * Encodes grouped documents with the user-side (`memory`) or item-side encoder, bucket by
-   * bucket, adding the item-ID embedding of seen items when configured.
-   * @returns `[groups.items.length, dim]` in the groups' row order.
+   * Encodes length-bucketed documents with the user-side (`memory`) or item-side encoder,
+   * bucket by bucket, adding the item-ID embedding of seen items when configured.
+   * @returns `[documents, dim]` in the buckets' output order (`buckets.order`).
    */
-  private encodeGroups(side: 'memory' | 'item', groups: DocumentGroups, training: boolean): tf.Tensor2D {
+  private encodeBuckets(side: 'memory' | 'item', buckets: LengthBuckets, training: boolean): tf.Tensor2D {
     const encoder = (side === 'memory' ? this.userEncoder : this.itemEncoder) as TextCnnEncoder;
-    if (groups.items.length === 0) return tf.zeros([0, this.config.outputDim]);
-    const parts = groups.buckets.map((bucket) =>
-      encoder.encodeTokens({ ids: bucket.ids, lengths: bucket.lengths, width: bucket.width }, { training }),
-    );
+    if (buckets.buckets.length === 0) return tf.zeros([0, this.config.outputDim]);
+    const parts = buckets.buckets.map((bucket) => encoder.encodeTokens(bucket, { training }));
     let vectors = parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D);
     if (this.itemIdEmbedding && this.seenItems) {
-      const items = tf.tensor1d(groups.items, 'int32');
+      const items = tf.tensor1d(buckets.order, 'int32');
       const idVectors = tf.mul(
         gatherRows(this.itemIdEmbedding as tf.Tensor2D, items),
         tf.gather(this.seenItems, items),
@@ -629,23 +637,19 @@ export class MarsModel {
   private vectors(): CachedVectors {
     if (this.cache) return this.cache;
     const catalog = this.itemCatalog as ItemCatalog;
-    const all = Int32Array.from(catalog.ids.keys());
-    const groups = groupDocuments(all, catalog.tokens, 65_536);
-    const order = rowsOf(groups, all); // catalogue index -> row in groups
-    const itemVectorsTransposed = tf.tidy(() => {
-      const vectors = tf.gather(this.encodeGroups('item', groups, false), tf.tensor1d(order, 'int32'));
-      return tf.transpose(vectors) as tf.Tensor2D;
-    });
+    const buckets = bucketRows(catalog.tokens, { tokenBudget: 65_536 });
+    const catalogueOrder = tf.tensor1d(buckets.positions, 'int32'); // catalogue index -> output row
+    const itemVectorsTransposed = tf.tidy(
+      () =>
+        tf.transpose(tf.gather(this.encodeBuckets('item', buckets, false), catalogueOrder)) as tf.Tensor2D,
+    );
     const memoryVectors =
       this.config.sharedEncoder && !this.itemIdEmbedding
         ? tf.tidy(() => tf.transpose(itemVectorsTransposed) as tf.Tensor2D)
         : tf.tidy(
-            () =>
-              tf.gather(
-                this.encodeGroups('memory', groups, false),
-                tf.tensor1d(order, 'int32'),
-              ) as tf.Tensor2D,
+            () => tf.gather(this.encodeBuckets('memory', buckets, false), catalogueOrder) as tf.Tensor2D,
           );
+    catalogueOrder.dispose();
     this.cache = {
       itemVectorsTransposed,
       memoryVectors,

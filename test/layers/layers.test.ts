@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryAttention, TextCnnEncoder } from '../../src/layers';
+import { loadWordVectors, MemoryAttention, TextCnnEncoder } from '../../src/layers';
 import { SeededRandom } from '../../src/sampling/random';
 
 beforeAll(async () => {
@@ -359,5 +359,25 @@ describe('wasm backend', () => {
     const cpu = await run('cpu');
     const wasm = await run('wasm');
     expect(wasm[0]).toBeCloseTo(cpu[0], 4);
+  });
+});
+
+describe('loadWordVectors', () => {
+  const vocabulary = { size: 4, idOf: (token: string): number => ({ apple: 2, pear: 3 })[token] ?? 1 };
+
+  it('lays word2vec/GloVe lines out by vocabulary id, skipping the header and unknown words', async () => {
+    const loaded = await loadWordVectors(['3 2', 'apple 0.5 -1', 'kiwi 9 9', 'pear 2 3e-1'], vocabulary);
+    expect(loaded.dim).toBe(2);
+    expect(loaded.found).toBe(2);
+    expect(Array.from(loaded.vectors)).toEqual([0, 0, 0, 0, 0.5, -1, 2, expect.closeTo(0.3, 6)]);
+  });
+
+  it('names the line of a malformed vector', async () => {
+    await expect(loadWordVectors(['apple 1 2', 'pear 1'], vocabulary)).rejects.toThrow(
+      /line 2 has 1 values, the first vector had 2/,
+    );
+    await expect(loadWordVectors(['apple 1 x'], vocabulary)).rejects.toThrow(
+      /line 1, value 2 \('x'\) is not a number/,
+    );
   });
 });

@@ -1,0 +1,30 @@
+/**
+ * The MarsModel facade and its pieces: config, BPR loss, cached ranking, artifacts.
+ * @packageDocumentation
+ */
+export { MarsModel, DEFAULT_EVALUATION_METRICS } from './mars-model';
+export type { AttentionExplanation, EvaluateOptions, Recommendation, RecommendOptions } from './mars-model';
+export { DEFAULT_MARS_CONFIG, resolveMarsConfig } from './config';
+export type { MarsConfig } from './config';
+export type {
+  BatchEndEvent,
+  EpochEndEvent,
+  FitOptions,
+  FitResult,
+  MarsTrainingData,
+  ValidationEvent,
+} from './fit-options';
+export { bprLoss } from './loss';
+export type { BprLossInputs, BprLossWeights } from './loss';
+export { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
+export type { ScoreAllItemsOptions } from './ranking';
+export { ItemCatalog } from './catalog';
+export {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  fileSystemHandler,
+  loadArtifact,
+  resolveArtifactHandler,
+  saveArtifact,
+} from './artifact';
+export type { ArtifactContents, ArtifactLocation } from './artifact';
