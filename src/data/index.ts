@@ -3,3 +3,13 @@
  * @packageDocumentation
  */
 export type { CsrMatrix } from './csr';
+export { InteractionDataset } from './interaction-dataset';
+export type { InteractionRecord, ItemRecord } from './interaction-dataset';
+export { DataFormatError, loadInteractionsCsv, loadItemsJsonl, readLines, splitCsvLine } from './loaders';
+export type { LineSource } from './loaders';
+export { preprocess } from './preprocess';
+export type { PreprocessOptions, PreprocessReport } from './preprocess';
+export { rowsToCsr, splitPerUser, UserSplit } from './split';
+export type { SplitOptions, SplitStrategy, UserSplitJson } from './split';
+export { describeDataset, summarizeDistribution } from './statistics';
+export type { DatasetStatistics, Summary } from './statistics';

@@ -1,0 +1,205 @@
+import type { InteractionRecord, ItemRecord } from './interaction-dataset';
+
+/** Where lines come from: a file path (Node) or any iterable of lines (browser: a split fetch). */
+export type LineSource = string | Iterable<string> | AsyncIterable<string>;
+
+/** An error in an input file, naming the file, the line and what is wrong. */
+export class DataFormatError extends Error {
+  /** 1-based line number. */
+  readonly line: number;
+  /** The file (or `'<input>'` for in-memory lines). */
+  readonly source: string;
+
+  /**
+   * @param source - the file name.
+   * @param line - 1-based line number.
+   * @param problem - what is wrong and, where it helps, how to fix it.
+   */
+  constructor(source: string, line: number, problem: string) {
+    super(`${source}:${line}: ${problem}`);
+    this.name = 'DataFormatError';
+    this.source = source;
+    this.line = line;
+  }
+}
+
+/** Streams the lines of a source with their 1-based numbers; Node's fs is imported only for paths. */
+export async function* readLines(source: LineSource): AsyncGenerator<string> {
+  if (typeof source !== 'string') {
+    yield* source;
+    return;
+  }
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const stream = createReadStream(source, { encoding: 'utf8' });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) yield line;
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+function sourceName(source: LineSource): string {
+  return typeof source === 'string' ? source : '<input>';
+}
+
+/**
+ * Loads `items.jsonl`: one JSON object a line with a string `id` and a string `text` (extra
+ * fields are ignored); blank lines are skipped.
+ * @throws DataFormatError naming the line for invalid JSON, a missing or non-string field, or an
+ *   id that appeared before (both lines named).
+ */
+export async function loadItemsJsonl(source: LineSource): Promise<ItemRecord[]> {
+  const name = sourceName(source);
+  const items: ItemRecord[] = [];
+  const lineOfId = new Map<string, number>();
+  let lineNumber = 0;
+  for await (const rawLine of readLines(source)) {
+    lineNumber++;
+    const line = rawLine.trim();
+    if (line === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch (error) {
+      throw new DataFormatError(name, lineNumber, `invalid JSON (${(error as Error).message})`);
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      throw new DataFormatError(name, lineNumber, 'expected a JSON object {"id": ..., "text": ...}');
+    }
+    const { id, text } = record as { id?: unknown; text?: unknown };
+    const itemId = typeof id === 'number' ? String(id) : id;
+    if (typeof itemId !== 'string' || itemId === '') {
+      throw new DataFormatError(
+        name,
+        lineNumber,
+        `field "id" must be a non-empty string, got ${JSON.stringify(id)}`,
+      );
+    }
+    if (typeof text !== 'string') {
+      throw new DataFormatError(
+        name,
+        lineNumber,
+        `field "text" of item '${itemId}' must be a string, got ${JSON.stringify(text)}`,
+      );
+    }
+    const previous = lineOfId.get(itemId);
+    if (previous !== undefined) {
+      throw new DataFormatError(name, lineNumber, `item id '${itemId}' already appeared on line ${previous}`);
+    }
+    lineOfId.set(itemId, lineNumber);
+    items.push({ id: itemId, text });
+  }
+  return items;
+}
+
+/**
+ * Splits one CSV line into fields (RFC 4180 quoting: `"a,b"`, `""` for a quote).
+ * @returns the fields, or undefined when a quote is left open.
+ */
+export function splitCsvLine(line: string): string[] | undefined {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (quoted) {
+      if (char === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"' && field === '') quoted = true;
+    else if (char === ',') {
+      fields.push(field);
+      field = '';
+    } else field += char;
+  }
+  if (quoted) return undefined;
+  fields.push(field);
+  return fields;
+}
+
+/**
+ * Loads `interactions.csv` with the header `user,item,rating,timestamp` (columns in any order;
+ * `rating` and `timestamp` optional, and their values may be empty). Timestamps are Unix seconds.
+ * @throws DataFormatError naming the line for a missing header column, a wrong field count, an
+ *   open quote, an empty user or item, or a rating/timestamp that is not a number.
+ */
+export async function loadInteractionsCsv(source: LineSource): Promise<InteractionRecord[]> {
+  const name = sourceName(source);
+  const records: InteractionRecord[] = [];
+  let lineNumber = 0;
+  let columns: { user: number; item: number; rating: number; timestamp: number; count: number } | undefined;
+  for await (const rawLine of readLines(source)) {
+    lineNumber++;
+    const line = rawLine.replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const fields = splitCsvLine(line);
+    if (!fields) throw new DataFormatError(name, lineNumber, 'a quoted field is not closed');
+    if (!columns) {
+      const header = fields.map((field) => field.trim().toLowerCase());
+      const user = header.indexOf('user');
+      const item = header.indexOf('item');
+      if (user < 0 || item < 0) {
+        throw new DataFormatError(
+          name,
+          lineNumber,
+          `the header must name the columns user,item[,rating,timestamp]; got '${line}'`,
+        );
+      }
+      columns = {
+        user,
+        item,
+        rating: header.indexOf('rating'),
+        timestamp: header.indexOf('timestamp'),
+        count: header.length,
+      };
+      continue;
+    }
+    if (fields.length !== columns.count) {
+      throw new DataFormatError(
+        name,
+        lineNumber,
+        `expected ${columns.count} fields as in the header, got ${fields.length}`,
+      );
+    }
+    const user = fields[columns.user].trim();
+    const item = fields[columns.item].trim();
+    if (user === '' || item === '')
+      throw new DataFormatError(name, lineNumber, `empty ${user === '' ? 'user' : 'item'} field`);
+    const record: InteractionRecord = { user, item };
+    const rating = optionalNumber(fields, columns.rating);
+    const timestamp = optionalNumber(fields, columns.timestamp);
+    if (Number.isNaN(rating))
+      throw new DataFormatError(name, lineNumber, `rating '${fields[columns.rating]}' is not a number`);
+    if (Number.isNaN(timestamp)) {
+      throw new DataFormatError(
+        name,
+        lineNumber,
+        `timestamp '${fields[columns.timestamp]}' is not a number (Unix seconds)`,
+      );
+    }
+    if (rating !== undefined) record.rating = rating;
+    if (timestamp !== undefined) record.timestamp = timestamp;
+    records.push(record);
+  }
+  if (!columns)
+    throw new DataFormatError(
+      name,
+      Math.max(1, lineNumber),
+      'the file is empty: expected a header user,item,rating,timestamp',
+    );
+  return records;
+}
+
+/** The number in column `index`, undefined when the column is absent or the field empty, NaN when not numeric. */
+function optionalNumber(fields: string[], index: number): number | undefined {
+  if (index < 0) return undefined;
+  const text = fields[index].trim();
+  if (text === '') return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : Number.NaN;
+}

@@ -1,0 +1,168 @@
+import type { CsrMatrix } from './csr';
+import { InteractionDataset } from './interaction-dataset';
+
+/** Options of {@link preprocess}; every step is optional. */
+export interface PreprocessOptions {
+  /** Keep interactions rated at least this (report: 5 of 5; 4 for the movies data). Unrated interactions are kept. Default: no filter. */
+  minRating?: number;
+  /** Drop items whose text is empty or encodes to no token. Default true. */
+  dropItemsWithoutText?: boolean;
+  /**
+   * Tokens of a text, used by `dropItemsWithoutText`; plug in the text pipeline
+   * (`(text) => tokenizer.tokenize(text).length`). Default: the number of Unicode words.
+   */
+  tokenCount?: (text: string) => number;
+  /** Keep users with at least this many interactions left (report: 3 or 10). Default 1. */
+  minUserInteractions?: number;
+  /** Drop items left without interactions. Default true. */
+  dropItemsWithoutInteractions?: boolean;
+}
+
+/** What {@link preprocess} dropped and why, step by step. Nothing is dropped silently. */
+export interface PreprocessReport {
+  /** Interactions below `minRating`. */
+  interactionsBelowMinRating: number;
+  /** Items without text (or whose text has no token). */
+  itemsWithoutText: number;
+  /** Interactions with those items. */
+  interactionsOfItemsWithoutText: number;
+  /** Users with fewer than `minUserInteractions` interactions left (users left with none included). */
+  usersBelowMinInteractions: number;
+  /** Their interactions. */
+  interactionsOfDroppedUsers: number;
+  /** Items left without any interaction. */
+  itemsWithoutInteractions: number;
+  /** Sizes before and after. */
+  before: { users: number; items: number; interactions: number };
+  /** Sizes after. */
+  after: { users: number; items: number; interactions: number };
+}
+
+const defaultTokenCount = (text: string): number => text.match(/[\p{L}\p{N}_]+/gu)?.length ?? 0;
+
+/**
+ * The report's preprocessing, in this order: (1) minimum rating, (2) items without text,
+ * (3) users with too few interactions, (4) items left without interactions. Returns the new
+ * dataset (re-indexed densely, ids kept) and a report of what each step dropped.
+ */
+export function preprocess(
+  dataset: InteractionDataset,
+  options: PreprocessOptions = {},
+): { dataset: InteractionDataset; report: PreprocessReport } {
+  const {
+    minRating,
+    dropItemsWithoutText = true,
+    tokenCount = defaultTokenCount,
+    minUserInteractions = 1,
+    dropItemsWithoutInteractions = true,
+  } = options;
+  if (!Number.isInteger(minUserInteractions) || minUserInteractions < 0) {
+    throw new RangeError(
+      `preprocess: minUserInteractions must be an integer >= 0, got ${minUserInteractions}`,
+    );
+  }
+  const { interactions: matrix, ratings } = dataset;
+  const keepItem = new Uint8Array(dataset.itemCount).fill(1);
+  let itemsWithoutText = 0;
+  if (dropItemsWithoutText) {
+    dataset.itemTexts.forEach((text, item) => {
+      if (text.trim() === '' || tokenCount(text) === 0) {
+        keepItem[item] = 0;
+        itemsWithoutText++;
+      }
+    });
+  }
+  let interactionsBelowMinRating = 0;
+  let interactionsOfItemsWithoutText = 0;
+  const keepEntry = new Uint8Array(matrix.indices.length);
+  for (let k = 0; k < matrix.indices.length; k++) {
+    if (minRating !== undefined && ratings[k] < minRating) interactionsBelowMinRating++;
+    else if (!keepItem[matrix.indices[k]]) interactionsOfItemsWithoutText++;
+    else keepEntry[k] = 1;
+  }
+  let usersBelowMinInteractions = 0;
+  let interactionsOfDroppedUsers = 0;
+  const keepUser = new Uint8Array(matrix.rowCount);
+  for (let user = 0; user < matrix.rowCount; user++) {
+    let count = 0;
+    for (let k = matrix.offsets[user]; k < matrix.offsets[user + 1]; k++) count += keepEntry[k];
+    if (count >= Math.max(1, minUserInteractions)) keepUser[user] = 1;
+    else {
+      usersBelowMinInteractions++;
+      interactionsOfDroppedUsers += count;
+      for (let k = matrix.offsets[user]; k < matrix.offsets[user + 1]; k++) keepEntry[k] = 0;
+    }
+  }
+  const used = new Uint8Array(dataset.itemCount);
+  for (let k = 0; k < matrix.indices.length; k++) if (keepEntry[k]) used[matrix.indices[k]] = 1;
+  let itemsWithoutInteractions = 0;
+  for (let item = 0; item < dataset.itemCount; item++) {
+    if (keepItem[item] && !used[item]) {
+      itemsWithoutInteractions++;
+      if (dropItemsWithoutInteractions) keepItem[item] = 0;
+    }
+  }
+  const result = subset(dataset, keepUser, keepItem, keepEntry);
+  return {
+    dataset: result,
+    report: {
+      interactionsBelowMinRating,
+      itemsWithoutText,
+      interactionsOfItemsWithoutText,
+      usersBelowMinInteractions,
+      interactionsOfDroppedUsers,
+      itemsWithoutInteractions: dropItemsWithoutInteractions ? itemsWithoutInteractions : 0,
+      before: { users: dataset.userCount, items: dataset.itemCount, interactions: dataset.interactionCount },
+      after: { users: result.userCount, items: result.itemCount, interactions: result.interactionCount },
+    },
+  };
+}
+
+/** The dataset restricted to kept users, items and entries, re-indexed densely in the same order. */
+function subset(
+  dataset: InteractionDataset,
+  keepUser: Uint8Array,
+  keepItem: Uint8Array,
+  keepEntry: Uint8Array,
+): InteractionDataset {
+  const { interactions: matrix } = dataset;
+  const newItem = new Int32Array(dataset.itemCount).fill(-1);
+  const itemIds: string[] = [];
+  const itemTexts: string[] = [];
+  for (let item = 0; item < dataset.itemCount; item++) {
+    if (!keepItem[item]) continue;
+    newItem[item] = itemIds.length;
+    itemIds.push(dataset.itemIds[item]);
+    itemTexts.push(dataset.itemTexts[item]);
+  }
+  const userIds: string[] = [];
+  const indices: number[] = [];
+  const ratings: number[] = [];
+  const timestamps: number[] = [];
+  const offsets: number[] = [0];
+  for (let user = 0; user < matrix.rowCount; user++) {
+    if (!keepUser[user]) continue;
+    userIds.push(dataset.userIds[user]);
+    for (let k = matrix.offsets[user]; k < matrix.offsets[user + 1]; k++) {
+      if (!keepEntry[k] || newItem[matrix.indices[k]] < 0) continue;
+      indices.push(newItem[matrix.indices[k]]);
+      ratings.push(dataset.ratings[k]);
+      if (matrix.timestamps) timestamps.push(matrix.timestamps[k]);
+    }
+    offsets.push(indices.length);
+  }
+  const interactions: CsrMatrix = {
+    rowCount: userIds.length,
+    columnCount: itemIds.length,
+    offsets: Int32Array.from(offsets),
+    indices: Int32Array.from(indices),
+    timestamps: matrix.timestamps ? Float64Array.from(timestamps) : undefined,
+  };
+  return InteractionDataset.fromParts({
+    userIds,
+    itemIds,
+    itemTexts,
+    interactions,
+    ratings: Float64Array.from(ratings),
+  });
+}
