@@ -15,3 +15,4 @@ export * from './synthetic/index';
 export * from './baselines/index';
 export * from './layers/index';
 export * from './model/index';
+export * from './backend/index';

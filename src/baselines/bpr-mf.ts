@@ -141,6 +141,32 @@ export class BprMatrixFactorization {
   }
 
   /**
+   * A model from saved factors (the fields of a fitted one).
+   * @throws RangeError when the array lengths do not fit `factors`.
+   */
+  static fromFactors(saved: {
+    factors: number;
+    userFactors: Float32Array;
+    itemFactors: Float32Array;
+    itemBiases: Float32Array;
+  }): BprMatrixFactorization {
+    const { factors, userFactors, itemFactors, itemBiases } = saved;
+    const userCount = userFactors.length / factors;
+    const itemCount = itemFactors.length / factors;
+    if (!Number.isInteger(userCount) || !Number.isInteger(itemCount) || itemBiases.length !== itemCount) {
+      throw new RangeError(
+        `BprMatrixFactorization.fromFactors: ${userFactors.length} user and ${itemFactors.length} item values, ` +
+          `${itemBiases.length} biases do not fit ${factors} factors`,
+      );
+    }
+    const model = new BprMatrixFactorization(userCount, itemCount, factors);
+    model.userFactors.set(userFactors);
+    model.itemFactors.set(itemFactors);
+    model.itemBiases.set(itemBiases);
+    return model;
+  }
+
+  /**
    * Scores every item for each user.
    * @param users - user indices in `[0, userCount)`.
    * @returns row-major `[users.length, items]` scores p_u . q_i + b_i.

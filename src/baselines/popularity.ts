@@ -19,6 +19,11 @@ export class PopularityRecommender {
     return new PopularityRecommender(counts);
   }
 
+  /** A recommender from saved counts (`itemCounts` of a fitted one). */
+  static fromCounts(itemCounts: Float32Array): PopularityRecommender {
+    return new PopularityRecommender(itemCounts);
+  }
+
   /** Number of items scored. */
   get itemCount(): number {
     return this.itemCounts.length;

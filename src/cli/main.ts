@@ -1,4 +1,176 @@
 #!/usr/bin/env node
-// The mars-rec command line; filled in with the MarsModel facade.
-console.error('mars-rec: the command line arrives with the MarsModel facade.');
-process.exitCode = 1;
+// The mars-rec command line: train, evaluate, recommend. Errors are one line on stderr and a
+// non-zero exit code; --json prints one JSON object (or array) on stdout.
+import { parseArgs } from 'node:util';
+import type { BackendPreference } from '../backend/select-backend';
+import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
+import type { ModelKind } from './commands';
+
+const usage = `usage:
+  mars-rec train --items F --interactions F --out DIR [--model mars|bpr-mf|popularity]
+                 [--min-rating R] [--min-user-interactions N] [--train-fraction 0.3] [--seed S]
+                 [--epochs N | --steps N] [--batch-size B] [--learning-rate LR] [--max-history H]
+                 [--max-doc-length L] [--backend auto|cpu|wasm|webgpu|tensorflow] [--json]
+  mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
+  mars-rec recommend --model DIR --history ID,ID,... [-k 10] [--explain] [--backend ...] [--json]`;
+
+function number(
+  value: string | undefined,
+  flag: string,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!check(parsed)) throw new CliError(`--${flag} must be ${what}, got '${value}'`, 2);
+  return parsed;
+}
+const positiveInteger = (n: number): boolean => Number.isInteger(n) && n > 0;
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new CliError(`--${flag} is required\n${usage}`, 2);
+  return value;
+}
+
+function backendOf(value: string | undefined): BackendPreference {
+  const backend = value ?? 'auto';
+  if (!['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'].includes(backend)) {
+    throw new CliError(`--backend must be auto, cpu, wasm, webgpu or tensorflow, got '${backend}'`, 2);
+  }
+  return backend as BackendPreference;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') {
+    console.log(usage);
+    return;
+  }
+  const { values } = (() => {
+    try {
+      return parseArgs({
+        args: rest,
+        strict: true,
+        options: {
+          items: { type: 'string' },
+          interactions: { type: 'string' },
+          out: { type: 'string' },
+          model: { type: 'string' },
+          'min-rating': { type: 'string' },
+          'min-user-interactions': { type: 'string' },
+          'train-fraction': { type: 'string' },
+          seed: { type: 'string' },
+          epochs: { type: 'string' },
+          steps: { type: 'string' },
+          'batch-size': { type: 'string' },
+          'learning-rate': { type: 'string' },
+          'max-history': { type: 'string' },
+          'max-doc-length': { type: 'string' },
+          backend: { type: 'string' },
+          split: { type: 'string' },
+          history: { type: 'string' },
+          k: { type: 'string', short: 'k' },
+          explain: { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+      });
+    } catch (error) {
+      throw new CliError(`${(error as Error).message}\n${usage}`, 2);
+    }
+  })();
+  const json = values.json ?? false;
+  const print = (result: unknown): void => {
+    if (json) console.log(JSON.stringify(result));
+    else if (Array.isArray(result))
+      for (const row of result) console.log(formatRow(row as Record<string, unknown>));
+    else
+      for (const [key, value] of Object.entries(result as Record<string, unknown>))
+        console.log(`${key}: ${format(value)}`);
+  };
+  if (command === 'train') {
+    const model = (values.model ?? 'mars') as ModelKind;
+    if (!['mars', 'bpr-mf', 'popularity'].includes(model)) {
+      throw new CliError(`--model must be mars, bpr-mf or popularity, got '${model}'`, 2);
+    }
+    if (values.epochs !== undefined && values.steps !== undefined)
+      throw new CliError('give --epochs or --steps, not both', 2);
+    print(
+      await trainCommand({
+        items: required(values.items, 'items'),
+        interactions: required(values.interactions, 'interactions'),
+        out: required(values.out, 'out'),
+        model,
+        minRating: number(values['min-rating'], 'min-rating', Number.isFinite, 'a number'),
+        minUserInteractions:
+          number(
+            values['min-user-interactions'],
+            'min-user-interactions',
+            positiveInteger,
+            'a positive integer',
+          ) ?? 3,
+        trainFraction:
+          number(values['train-fraction'], 'train-fraction', (n) => n > 0 && n < 1, 'in (0, 1)') ?? 0.3,
+        seed: number(values.seed, 'seed', Number.isInteger, 'an integer') ?? 1,
+        steps: number(values.steps, 'steps', positiveInteger, 'a positive integer'),
+        epochs: number(values.epochs, 'epochs', (n) => n > 0, 'a positive number'),
+        batchSize: number(values['batch-size'], 'batch-size', positiveInteger, 'a positive integer') ?? 128,
+        learningRate: number(values['learning-rate'], 'learning-rate', (n) => n > 0, 'a positive number'),
+        maxHistory: number(values['max-history'], 'max-history', positiveInteger, 'a positive integer') ?? 50,
+        maxDocLength:
+          number(values['max-doc-length'], 'max-doc-length', positiveInteger, 'a positive integer') ?? 300,
+        backend: backendOf(values.backend),
+        json,
+      }),
+    );
+  } else if (command === 'evaluate') {
+    const split = values.split ?? 'test';
+    if (split !== 'test' && split !== 'validation')
+      throw new CliError(`--split must be test or validation, got '${split}'`, 2);
+    print(
+      await evaluateCommand({
+        model: required(values.model, 'model'),
+        split,
+        backend: backendOf(values.backend),
+      }),
+    );
+  } else if (command === 'recommend') {
+    const history = required(values.history, 'history')
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    print(
+      await recommendCommand({
+        model: required(values.model, 'model'),
+        history,
+        k: number(values.k, 'k', positiveInteger, 'a positive integer') ?? 10,
+        explain: values.explain ?? false,
+        backend: backendOf(values.backend),
+      }),
+    );
+  } else {
+    throw new CliError(`unknown command '${command}'\n${usage}`, 2);
+  }
+}
+
+function format(value: unknown): string {
+  return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : String(value);
+}
+
+function formatRow(row: Record<string, unknown>): string {
+  const attention = row.attention as { id: string; weight: number }[] | undefined;
+  const base = `${String(row.id)}\t${format(row.score)}`;
+  return attention ? `${base}\t${attention.map((a) => `${a.id}:${a.weight.toFixed(2)}`).join(' ')}` : base;
+}
+
+run(process.argv.slice(2)).then(
+  () => {
+    // the wasm backend keeps handles open; leave once output is flushed
+    process.exitCode ??= 0;
+  },
+  (error: unknown) => {
+    const exitCode = error instanceof CliError ? error.exitCode : 1;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`mars-rec: ${message}\n`);
+    process.exitCode = exitCode;
+  },
+);

@@ -674,28 +674,21 @@ export class MarsModel {
     const histories = Array.from(rows, (row) => historyOf(row));
     const width = Math.max(1, ...histories.map((history) => history.length));
     const indices = new Int32Array(rows.length * width);
-    const mask = new Float32Array(rows.length * width);
-    histories.forEach((history, row) => {
-      indices.set(history, row * width);
-      mask.fill(1, row * width, row * width + history.length);
-    });
-    const scores = tf.tidy(() => {
-      const memory = tf.reshape(tf.gather(cache.memoryVectors, tf.tensor1d(indices, 'int32')), [
-        rows.length,
-        width,
-        this.config.outputDim,
-      ]);
-      return scoreAllItems(
-        memory as tf.Tensor3D,
-        tf.tensor2d(mask, [rows.length, width]),
-        cache.itemVectorsTransposed,
-        {
-          aggregation: this.config.aggregation,
-        },
-      );
-    });
-    const values = (await scores.data()) as Float32Array;
-    scores.dispose();
+    histories.forEach((history, row) => indices.set(history, row * width));
+    const memory = tf.tidy(
+      () =>
+        tf.reshape(tf.gather(cache.memoryVectors, tf.tensor1d(indices, 'int32')), [
+          rows.length,
+          width,
+          this.config.outputDim,
+        ]) as tf.Tensor3D,
+    );
+    const values = await scoreAllItems(
+      memory,
+      histories.map((history) => history.length),
+      cache.itemVectorsTransposed,
+      { aggregation: this.config.aggregation },
+    ).finally(() => memory.dispose());
     if (cache.itemBias) {
       for (let row = 0; row < rows.length; row++) {
         const offset = row * catalog.size;

@@ -10,23 +10,24 @@ export interface ScoreAllItemsOptions {
 
 /**
  * Scores every item for a batch of users with cached vectors, in the one-matrix-product form of
- * MARS (report section 3.1.1): S = C V^T, a = softmax over valid history slots of S (per item),
- * r_j = sum_h a_hj S_hj. The user vectors u_j = C a_j are never materialised: memory stays
- * O(users x history x chunk) instead of O(users x items x dim).
+ * MARS (report section 3.1.1): S = C V^T on the backend (one product per item chunk), then, on
+ * the CPU in one pass over S, a = softmax over the valid history slots of each column and
+ * r_j = sum_h a_hj S_hj. The `[users, items, dim]` user vectors are never materialised: memory
+ * stays O(users x history x chunk).
  *
  * A user without valid history slots scores 0 for every item.
  *
  * @param memory - `[users, history, dim]` memory vectors of each user's history (padded slots arbitrary).
- * @param mask - `[users, history]` float32, 1 for a valid slot and 0 for padding.
+ * @param lengths - valid slots of each user (a prefix of the history axis), in items.
  * @param itemVectorsTransposed - `[dim, items]` the transposed item vectors (transposed once and cached by the caller).
- * @returns `[users, items]` scores; the caller owns the tensor.
+ * @returns row-major `[users, items]` scores.
  */
-export function scoreAllItems(
+export async function scoreAllItems(
   memory: tf.Tensor3D,
-  mask: tf.Tensor2D,
+  lengths: ArrayLike<number>,
   itemVectorsTransposed: tf.Tensor2D,
   options: ScoreAllItemsOptions = {},
-): tf.Tensor2D {
+): Promise<Float32Array> {
   const { itemChunkSize = 4096, aggregation = 'attention' } = options;
   const [users, history, dim] = memory.shape;
   const itemCount = itemVectorsTransposed.shape[1];
@@ -35,27 +36,77 @@ export function scoreAllItems(
       `scoreAllItems: memory dim ${dim} does not match item vector dim ${itemVectorsTransposed.shape[0]}`,
     );
   }
-  return tf.tidy(() => {
-    const flatMemory = tf.reshape(memory, [users * history, dim]);
-    const validMask = tf.reshape(mask, [users, history, 1]);
-    const validCount = tf.sum(validMask, 1); // [users, 1]
-    const chunks: tf.Tensor2D[] = [];
+  if (lengths.length !== users)
+    throw new Error(`scoreAllItems: ${lengths.length} lengths for ${users} users`);
+  const scores = new Float32Array(users * itemCount);
+  const flatMemory = tf.reshape(memory, [users * history, dim]);
+  try {
     for (let start = 0; start < itemCount; start += itemChunkSize) {
       const size = Math.min(itemChunkSize, itemCount - start);
-      chunks.push(
-        tf.tidy(() => {
-          const items = tf.slice(itemVectorsTransposed, [0, start], [dim, size]);
-          const similarity = tf.reshape(tf.matMul(flatMemory, items), [users, history, size]); // S
-          if (aggregation === 'mean') {
-            return tf.divNoNan(tf.sum(tf.mul(similarity, validMask), 1), validCount) as tf.Tensor2D;
-          }
-          const weights = maskedSoftmaxOverHistory(similarity as tf.Tensor3D, validMask); // a, [users, history, size]
-          return tf.sum(tf.mul(weights, similarity), 1) as tf.Tensor2D;
-        }),
-      );
+      const similarityTensor = tf.tidy(() =>
+        tf.matMul(flatMemory, tf.slice(itemVectorsTransposed, [0, start], [dim, size])),
+      ); // [users * history, size]
+      const similarity = (await similarityTensor.data()) as Float32Array;
+      similarityTensor.dispose();
+      for (let user = 0; user < users; user++) {
+        const valid = Math.min(lengths[user], history);
+        const rows = similarity.subarray(user * history * size, (user * history + valid) * size);
+        aggregateColumns(
+          rows,
+          valid,
+          size,
+          aggregation,
+          scores.subarray(user * itemCount + start, user * itemCount + start + size),
+        );
+      }
     }
-    return chunks.length === 1 ? chunks[0] : (tf.concat(chunks, 1) as tf.Tensor2D);
-  });
+  } finally {
+    flatMemory.dispose();
+  }
+  return scores;
+}
+
+/**
+ * For `[valid, size]` similarities S (row-major), writes r_j = sum_h softmax_h(S[:, j]) S[h, j]
+ * (or the mean of S[:, j]) into `out`; zeros when `valid` is 0.
+ */
+export function aggregateColumns(
+  similarity: Float32Array,
+  valid: number,
+  size: number,
+  aggregation: 'attention' | 'mean',
+  out: Float32Array,
+): void {
+  if (valid === 0) {
+    out.fill(0);
+    return;
+  }
+  if (aggregation === 'mean') {
+    out.fill(0);
+    for (let h = 0; h < valid; h++) {
+      const row = h * size;
+      for (let j = 0; j < size; j++) out[j] += similarity[row + j];
+    }
+    for (let j = 0; j < size; j++) out[j] /= valid;
+    return;
+  }
+  const maxima = new Float32Array(size).fill(-Infinity);
+  for (let h = 0; h < valid; h++) {
+    const row = h * size;
+    for (let j = 0; j < size; j++) if (similarity[row + j] > maxima[j]) maxima[j] = similarity[row + j];
+  }
+  const numerators = new Float64Array(size);
+  const denominators = new Float64Array(size);
+  for (let h = 0; h < valid; h++) {
+    const row = h * size;
+    for (let j = 0; j < size; j++) {
+      const s = similarity[row + j];
+      const weight = Math.exp(s - maxima[j]);
+      numerators[j] += weight * s;
+      denominators[j] += weight;
+    }
+  }
+  for (let j = 0; j < size; j++) out[j] = numerators[j] / denominators[j];
 }
 
 /**

@@ -50,41 +50,35 @@ describe('scoreAllItems', () => {
     ['attention', 1],
     ['attention', 4],
     ['mean', 3],
-  ] as const)('matches a per-example brute force (%s, chunks of %i items)', (aggregation, chunk) => {
+  ] as const)('matches a per-example brute force (%s, chunks of %i items)', async (aggregation, chunk) => {
     const expected = referenceScores(memory, mask, items, aggregation === 'mean');
-    const scores = tf.tidy(() =>
-      scoreAllItems(tf.tensor3d(memory), tf.tensor2d(mask), tf.transpose(tf.tensor2d(items)) as tf.Tensor2D, {
-        itemChunkSize: chunk,
-        aggregation,
-      }).arraySync(),
-    );
+    const memoryTensor = tf.tensor3d(memory);
+    const itemsT = tf.tidy(() => tf.transpose(tf.tensor2d(items)) as tf.Tensor2D);
+    const scores = await scoreAllItems(memoryTensor, lengths, itemsT, { itemChunkSize: chunk, aggregation });
+    tf.dispose([memoryTensor, itemsT]);
     for (let u = 0; u < users; u++)
-      for (let i = 0; i < itemCount; i++) expect(scores[u][i]).toBeCloseTo(expected[u][i], 5);
-    expect(scores[2].every((score) => score === 0)).toBe(true);
+      for (let i = 0; i < itemCount; i++) expect(scores[u * itemCount + i]).toBeCloseTo(expected[u][i], 5);
+    expect(scores.subarray(2 * itemCount, 3 * itemCount).every((score) => score === 0)).toBe(true);
   });
 
-  it('ignores whatever the padded slots hold', () => {
+  it('ignores whatever the padded slots hold', async () => {
     const noisy = memory.map((slots, u) => slots.map((slot, h) => (mask[u][h] ? slot : slot.map(() => 1e6))));
-    const [clean, dirty] = tf.tidy(() => {
-      const itemsT = tf.transpose(tf.tensor2d(items)) as tf.Tensor2D;
-      return [
-        scoreAllItems(tf.tensor3d(memory), tf.tensor2d(mask), itemsT).arraySync(),
-        scoreAllItems(tf.tensor3d(noisy), tf.tensor2d(mask), itemsT).arraySync(),
-      ];
-    });
-    expect(dirty).toEqual(clean);
+    const itemsT = tf.tidy(() => tf.transpose(tf.tensor2d(items)) as tf.Tensor2D);
+    const cleanMemory = tf.tensor3d(memory);
+    const noisyMemory = tf.tensor3d(noisy);
+    const clean = await scoreAllItems(cleanMemory, lengths, itemsT);
+    const dirty = await scoreAllItems(noisyMemory, lengths, itemsT);
+    tf.dispose([itemsT, cleanMemory, noisyMemory]);
+    expect(Array.from(dirty)).toEqual(Array.from(clean));
   });
 
-  it('leaks no tensors', () => {
-    const inputs = [
-      tf.tensor3d(memory),
-      tf.tensor2d(mask),
-      tf.transpose(tf.tensor2d(items)) as tf.Tensor2D,
-    ] as const;
+  it('leaks no tensors', async () => {
+    const memoryTensor = tf.tensor3d(memory);
+    const itemsT = tf.tidy(() => tf.transpose(tf.tensor2d(items)) as tf.Tensor2D);
     const before = tf.memory().numTensors;
-    for (let k = 0; k < 3; k++) scoreAllItems(...inputs, { itemChunkSize: 3 }).dispose();
+    for (let k = 0; k < 3; k++) await scoreAllItems(memoryTensor, lengths, itemsT, { itemChunkSize: 3 });
     expect(tf.memory().numTensors).toBe(before);
-    inputs.forEach((t) => t.dispose());
+    tf.dispose([memoryTensor, itemsT]);
   });
 });
 

@@ -1,0 +1,331 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { selectBackend } from '../backend/select-backend';
+import type { BackendPreference } from '../backend/select-backend';
+import { BprMatrixFactorization } from '../baselines/bpr-mf';
+import { PopularityRecommender } from '../baselines/popularity';
+import type { CsrMatrix } from '../data/csr';
+import { InteractionDataset } from '../data/interaction-dataset';
+import { loadInteractionsCsv, loadItemsJsonl } from '../data/loaders';
+import { preprocess } from '../data/preprocess';
+import { splitPerUser, UserSplit } from '../data/split';
+import { evaluateRanking } from '../metrics/evaluate-ranking';
+import { topK } from '../metrics/top-k';
+import { MarsModel } from '../model/mars-model';
+import { ProgressReporter } from './progress';
+
+/** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
+export class CliError extends Error {
+  /** Process exit code. */
+  readonly exitCode: number;
+
+  /** @param message - one line saying what is wrong and how to fix it. */
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Version of the run directory layout (`run.json`). */
+export const RUN_FORMAT_VERSION = 1;
+
+/** Which recommender a run trained. */
+export type ModelKind = 'mars' | 'bpr-mf' | 'popularity';
+
+interface RunJson {
+  format: 'mars-rec/run';
+  version: number;
+  model: ModelKind;
+  backend: string;
+  options: Record<string, unknown>;
+}
+
+/** Options of `mars-rec train`. */
+export interface TrainCommandOptions {
+  /** items.jsonl path. */
+  items: string;
+  /** interactions.csv path. */
+  interactions: string;
+  /** Output directory. */
+  out: string;
+  /** Model kind. Default `mars`. */
+  model: ModelKind;
+  /** Minimum rating of a positive. */
+  minRating?: number;
+  /** Minimum positives per user. Default 3. */
+  minUserInteractions: number;
+  /** Train share of each user's items. Default 0.3. */
+  trainFraction: number;
+  /** Seed. Default 1. */
+  seed: number;
+  /** Training steps (MARS). */
+  steps?: number;
+  /** Epochs (MARS: fractions of positives; BPR-MF: passes over the positives). */
+  epochs?: number;
+  /** Triplets per step. Default 128. */
+  batchSize: number;
+  /** Learning rate (MARS default: the report's 0.001 x batch / 512). */
+  learningRate?: number;
+  /** Longest history, in items. Default 50. */
+  maxHistory: number;
+  /** Longest document, in tokens. Default 300. */
+  maxDocLength: number;
+  /** Backend. Default auto. */
+  backend: BackendPreference;
+  /** Print one JSON object at the end. */
+  json: boolean;
+}
+
+/** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
+export async function trainCommand(options: TrainCommandOptions): Promise<Record<string, unknown>> {
+  const log = (line: string): void => {
+    if (!options.json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
+  };
+  const items = await loadItemsJsonl(options.items).catch(rethrowMissing(options.items));
+  const interactions = await loadInteractionsCsv(options.interactions).catch(
+    rethrowMissing(options.interactions),
+  );
+  const raw = InteractionDataset.build(items, interactions);
+  const { dataset, report } = preprocess(raw, {
+    minRating: options.minRating,
+    minUserInteractions: options.minUserInteractions,
+  });
+  log(
+    `data: ${dataset.userCount} users, ${dataset.itemCount} items, ${dataset.interactionCount} positives ` +
+      `(dropped: ${report.interactionsBelowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
+      `${report.usersBelowMinInteractions} users under ${options.minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
+  );
+  const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
+  await mkdir(options.out, { recursive: true });
+  await writeFile(join(options.out, 'split.json'), JSON.stringify(split.toJSON()));
+  let backend = 'none';
+  let steps = 0;
+  let trainSeconds = 0;
+  let tripletsPerSecond = 0;
+  if (options.model === 'mars') {
+    const selection = await selectBackend(options.backend);
+    backend = selection.name;
+    log(`backend: ${selection.name} (${selection.reason})`);
+    const model = MarsModel.create({
+      maxHistory: options.maxHistory,
+      maxDocumentLength: options.maxDocLength,
+    });
+    const progress = new ProgressReporter(process.stderr);
+    const result = await model.fit(
+      {
+        itemIds: split.itemIds,
+        itemTexts: dataset.itemTexts,
+        train: split.train,
+        validation: split.validation,
+      },
+      {
+        steps: options.steps,
+        epochs: options.epochs,
+        batchSize: options.batchSize,
+        learningRate: options.learningRate,
+        seed: options.seed,
+        patience: 0,
+        onBatchEnd: (event) => {
+          if (!options.json || process.stderr.isTTY) {
+            progress.update({
+              step: event.step,
+              totalSteps: event.totalSteps,
+              loss: event.loss,
+              tripletsPerSecond: event.tripletsPerSecond,
+              elapsedSeconds: event.trainSeconds,
+            });
+          }
+        },
+        onValidation: ({ step, metrics }) =>
+          log(`validation at step ${step}: recall@50 ${metrics['recall@50'].toFixed(4)}`),
+      },
+    );
+    await model.save(join(options.out, 'model'));
+    model.dispose();
+    ({ steps, trainSeconds, tripletsPerSecond } = result);
+  } else {
+    const started = performance.now();
+    const saved =
+      options.model === 'popularity'
+        ? { kind: 'popularity', itemCounts: Array.from(PopularityRecommender.fit(split.train).itemCounts) }
+        : bprMfToJson(
+            BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs ?? 300 }),
+          );
+    trainSeconds = (performance.now() - started) / 1000;
+    await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
+  }
+  const run: RunJson = {
+    format: 'mars-rec/run',
+    version: RUN_FORMAT_VERSION,
+    model: options.model,
+    backend,
+    options: { ...options },
+  };
+  await writeFile(join(options.out, 'run.json'), JSON.stringify(run, null, 2));
+  log(`saved to ${options.out}`);
+  return {
+    model: options.model,
+    steps,
+    trainSeconds,
+    tripletsPerSecond,
+    backend,
+    users: split.userIds.length,
+    items: split.itemIds.length,
+    out: options.out,
+  };
+}
+
+/** A loaded run directory: how to score users of its split, and how to recommend for a history. */
+interface LoadedRun {
+  run: RunJson;
+  split: UserSplit;
+  score: (users: Int32Array) => Promise<Float32Array> | Float32Array;
+  recommend: (history: string[], k: number, explain: boolean) => Promise<Record<string, unknown>[]>;
+  dispose: () => void;
+}
+
+async function loadRun(directory: string, backend: BackendPreference): Promise<LoadedRun> {
+  const runPath = join(directory, 'run.json');
+  const runText = await readFile(runPath, 'utf8').catch(() => {
+    throw new CliError(`${runPath} not found: '${directory}' is not a directory written by 'mars-rec train'`);
+  });
+  const run = JSON.parse(runText) as RunJson;
+  if (run.format !== 'mars-rec/run') throw new CliError(`${runPath} is not a mars-rec run file`);
+  if (run.version > RUN_FORMAT_VERSION) {
+    throw new CliError(
+      `${directory} was written by a newer mars-rec (run format ${run.version}; this one reads ${RUN_FORMAT_VERSION}): upgrade mars-rec`,
+    );
+  }
+  const split = UserSplit.fromJSON(JSON.parse(await readFile(join(directory, 'split.json'), 'utf8')));
+  const itemIndex = new Map(split.itemIds.map((id, index) => [id, index]));
+  const indicesOf = (history: string[]): number[] =>
+    history.map((id, position) => {
+      const index = itemIndex.get(id);
+      if (index === undefined)
+        throw new CliError(`unknown item id '${id}' in --history (position ${position + 1})`);
+      return index;
+    });
+  if (run.model === 'mars') {
+    await selectBackend(backend);
+    const model = await MarsModel.load(join(directory, 'model')).catch((error: Error) => {
+      throw new CliError(error.message);
+    });
+    const historyOf = (user: number): Int32Array =>
+      split.train.indices.subarray(split.train.offsets[user], split.train.offsets[user + 1]);
+    return {
+      run,
+      split,
+      score: (users) => model.scoreItemsForHistories(Array.from(users, historyOf)),
+      recommend: async (history, k, explain) => {
+        indicesOf(history);
+        const recommendations = await model.recommend(history, { k });
+        return Promise.all(
+          recommendations.map(async (r) =>
+            explain ? { ...r, attention: (await model.explain(history, r.id)).history } : { ...r },
+          ),
+        );
+      },
+      dispose: () => model.dispose(),
+    };
+  }
+  const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
+  const scorer = baselineFromJson(baseline);
+  return {
+    run,
+    split,
+    score: (users) => scorer.scoreUsers(users),
+    recommend: async (history, k, explain) => {
+      if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);
+      if (!(scorer instanceof PopularityRecommender)) {
+        throw new CliError(
+          'bpr-mf recommends only for users of its training split; use `mars-rec evaluate`, or a MARS model for new histories',
+        );
+      }
+      const excluded = new Set(indicesOf(history));
+      return Array.from(topK(scorer.itemCounts, k, excluded), (item) => ({
+        id: split.itemIds[item],
+        score: scorer.itemCounts[item],
+      }));
+    },
+    dispose: () => undefined,
+  };
+}
+
+/** `mars-rec evaluate`: metrics of a saved run on its saved split. */
+export async function evaluateCommand(options: {
+  model: string;
+  split: 'test' | 'validation';
+  backend: BackendPreference;
+}): Promise<Record<string, unknown>> {
+  const loaded = await loadRun(options.model, options.backend);
+  try {
+    const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
+    const started = performance.now();
+    const result = await evaluateRanking({
+      itemCount: loaded.split.itemIds.length,
+      targets,
+      exclude: loaded.split.train,
+      score: loaded.score,
+      metrics: ['recall@10', 'recall@50', 'precision@10', 'ndcg@10', 'map@500', 'hit@10', 'mrr'],
+      userBatchSize: 64,
+    });
+    return {
+      model: loaded.run.model,
+      split: options.split,
+      ...result.mean,
+      users: result.usersEvaluated,
+      usersSkipped: result.usersSkipped,
+      evaluateSeconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    loaded.dispose();
+  }
+}
+
+/** `mars-rec recommend`: top-k items for a history, optionally with attention explanations. */
+export async function recommendCommand(options: {
+  model: string;
+  history: string[];
+  k: number;
+  explain: boolean;
+  backend: BackendPreference;
+}): Promise<Record<string, unknown>[]> {
+  const loaded = await loadRun(options.model, options.backend);
+  try {
+    return await loaded.recommend(options.history, options.k, options.explain);
+  } finally {
+    loaded.dispose();
+  }
+}
+
+type BaselineJson =
+  | { kind: 'popularity'; itemCounts: number[] }
+  | { kind: 'bpr-mf'; factors: number; userFactors: number[]; itemFactors: number[]; itemBiases: number[] };
+
+function bprMfToJson(model: BprMatrixFactorization): BaselineJson {
+  return {
+    kind: 'bpr-mf',
+    factors: model.factors,
+    userFactors: Array.from(model.userFactors),
+    itemFactors: Array.from(model.itemFactors),
+    itemBiases: Array.from(model.itemBiases),
+  };
+}
+
+function baselineFromJson(json: BaselineJson): PopularityRecommender | BprMatrixFactorization {
+  if (json.kind === 'popularity') return PopularityRecommender.fromCounts(Float32Array.from(json.itemCounts));
+  return BprMatrixFactorization.fromFactors({
+    factors: json.factors,
+    userFactors: Float32Array.from(json.userFactors),
+    itemFactors: Float32Array.from(json.itemFactors),
+    itemBiases: Float32Array.from(json.itemBiases),
+  });
+}
+
+function rethrowMissing(path: string): (error: Error & { code?: string }) => never {
+  return (error) => {
+    if (error.code === 'ENOENT') throw new CliError(`file not found: ${path}`);
+    throw new CliError(error.message);
+  };
+}
