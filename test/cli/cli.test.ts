@@ -1,0 +1,184 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSyntheticCorpus } from '../../src/synthetic';
+
+const run = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(root, 'src/cli/main.ts');
+
+async function marsRec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], {
+      cwd: root,
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('mars-rec CLI', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'mars-cli-'));
+  const items = join(folder, 'items.jsonl');
+  const interactions = join(folder, 'interactions.csv');
+
+  beforeAll(() => {
+    const corpus = generateSyntheticCorpus({ seed: 3, itemCount: 80, userCount: 60, clicksPerUser: [5, 10] });
+    writeFileSync(
+      items,
+      corpus.items.map((item) => JSON.stringify({ id: item.id, text: item.text })).join('\n'),
+    );
+    writeFileSync(
+      interactions,
+      [
+        'user,item,rating,timestamp',
+        ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
+      ].join('\n'),
+    );
+  });
+
+  it('trains, evaluates and recommends with a MARS model, printing JSON with the documented keys', async () => {
+    const out = join(folder, 'mars');
+    const train = await marsRec([
+      'train',
+      '--items',
+      items,
+      '--interactions',
+      interactions,
+      '--out',
+      out,
+      '--steps',
+      '3',
+      '--batch-size',
+      '16',
+      '--backend',
+      'cpu',
+      '--max-doc-length',
+      '30',
+      '--json',
+    ]);
+    expect(train.code).toBe(0);
+    const trained = JSON.parse(train.stdout) as Record<string, unknown>;
+    expect(trained).toMatchObject({ steps: 3, backend: 'cpu', model: 'mars' });
+    expect(trained.tripletsPerSecond).toBeGreaterThan(0);
+    expect(trained.trainSeconds).toBeGreaterThan(0);
+
+    const evaluated = await marsRec(['evaluate', '--model', out, '--backend', 'cpu', '--json']);
+    expect(evaluated.code).toBe(0);
+    const metrics = JSON.parse(evaluated.stdout) as Record<string, number>;
+    for (const key of ['recall@10', 'recall@50', 'ndcg@10', 'map@500'])
+      expect(metrics[key]).toBeGreaterThanOrEqual(0);
+    expect(metrics.users).toBeGreaterThan(0);
+
+    const recommended = await marsRec([
+      'recommend',
+      '--model',
+      out,
+      '--history',
+      'n01,n02',
+      '-k',
+      '4',
+      '--explain',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    expect(recommended.code).toBe(0);
+    const list = JSON.parse(recommended.stdout) as {
+      id: string;
+      attention: { id: string; weight: number }[];
+    }[];
+    expect(list).toHaveLength(4);
+    expect(list[0].attention.map((a) => a.id)).toEqual(['n01', 'n02']);
+  }, 180_000);
+
+  it('trains and evaluates the popularity baseline on the same split machinery', async () => {
+    const out = join(folder, 'popularity');
+    expect(
+      (
+        await marsRec([
+          'train',
+          '--items',
+          items,
+          '--interactions',
+          interactions,
+          '--out',
+          out,
+          '--model',
+          'popularity',
+        ])
+      ).code,
+    ).toBe(0);
+    const evaluated = await marsRec(['evaluate', '--model', out, '--split', 'validation', '--json']);
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ model: 'popularity', split: 'validation' });
+  }, 60_000);
+
+  it('fails with one clear line and a non-zero exit code on bad input', async () => {
+    const missing = await marsRec([
+      'train',
+      '--items',
+      join(folder, 'nope.jsonl'),
+      '--interactions',
+      interactions,
+      '--out',
+      join(folder, 'x'),
+    ]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim()).toMatch(/^mars-rec: file not found: .*nope\.jsonl$/);
+
+    const usage = await marsRec(['train', '--items', items]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--interactions is required/);
+
+    const unknownFlag = await marsRec(['evaluate', '--modle', 'x']);
+    expect(unknownFlag.code).toBe(2);
+
+    const notARun = await marsRec(['evaluate', '--model', folder]);
+    expect(notARun.stderr).toMatch(/is not a directory written by 'mars-rec train'/);
+
+    const popularity = join(folder, 'popularity-2');
+    await marsRec([
+      'train',
+      '--items',
+      items,
+      '--interactions',
+      interactions,
+      '--out',
+      popularity,
+      '--model',
+      'popularity',
+    ]);
+    const unknownItem = await marsRec(['recommend', '--model', popularity, '--history', 'n01,zzz']);
+    expect(unknownItem.code).toBe(1);
+    expect(unknownItem.stderr.trim()).toBe("mars-rec: unknown item id 'zzz' in --history (position 2)");
+
+    writeFileSync(
+      join(popularity, 'run.json'),
+      JSON.stringify({ format: 'mars-rec/run', version: 99, model: 'popularity' }),
+    );
+    const newer = await marsRec(['evaluate', '--model', popularity]);
+    expect(newer.stderr).toMatch(/written by a newer mars-rec \(run format 99/);
+
+    const badCsv = join(folder, 'bad.csv');
+    writeFileSync(badCsv, 'user,item,rating\nu1,n01,five\n');
+    const malformed = await marsRec([
+      'train',
+      '--items',
+      items,
+      '--interactions',
+      badCsv,
+      '--out',
+      join(folder, 'y'),
+      '--model',
+      'popularity',
+    ]);
+    expect(malformed.stderr.trim()).toMatch(/bad\.csv:2: rating 'five' is not a number$/);
+  }, 120_000);
+});
