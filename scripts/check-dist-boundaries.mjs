@@ -1,3 +1,4 @@
+/* global console, process */
 // After `npm run build`: the TensorFlow-free entries of the package, and every chunk they load,
 // must not import TensorFlow. Exits 1 naming the offending import.
 import { readFileSync } from 'node:fs';
