@@ -5,7 +5,16 @@
 export type { CsrMatrix } from './csr';
 export { InteractionDataset } from './interaction-dataset';
 export type { InteractionRecord, ItemRecord } from './interaction-dataset';
-export { DataFormatError, loadInteractionsCsv, loadItemsJsonl, readLines, splitCsvLine } from './loaders';
+export {
+  DataFormatError,
+  loadInteractionsCsv,
+  loadItemsJsonl,
+  loadMindBehaviors,
+  loadMindNews,
+  loadMovieLensRatings,
+  readLines,
+  splitCsvLine,
+} from './loaders';
 export type { LineSource } from './loaders';
 export { preprocess } from './preprocess';
 export type { PreprocessOptions, PreprocessReport } from './preprocess';

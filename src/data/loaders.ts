@@ -203,3 +203,115 @@ function optionalNumber(fields: string[], index: number): number | undefined {
   const value = Number(text);
   return Number.isFinite(value) ? value : Number.NaN;
 }
+
+/**
+ * Loads MovieLens ratings: `ratings.csv` (header `userId,movieId,rating,timestamp`) or the
+ * tab-separated, header-less `u.data` of MovieLens 100k (`user item rating timestamp`).
+ * @throws DataFormatError naming the line for a wrong field count or a non-numeric rating/timestamp.
+ */
+export async function loadMovieLensRatings(source: LineSource): Promise<InteractionRecord[]> {
+  const name = sourceName(source);
+  const records: InteractionRecord[] = [];
+  let lineNumber = 0;
+  for await (const rawLine of readLines(source)) {
+    lineNumber++;
+    const line = rawLine.replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const fields = line.includes('\t') ? line.split('\t') : line.split(',');
+    if (lineNumber === 1 && /^userid$/i.test(fields[0].trim())) continue;
+    if (fields.length < 3)
+      throw new DataFormatError(
+        name,
+        lineNumber,
+        `expected user, item, rating[, timestamp], got ${fields.length} fields`,
+      );
+    const rating = Number(fields[2]);
+    const timestamp = fields.length > 3 ? Number(fields[3]) : undefined;
+    if (!Number.isFinite(rating))
+      throw new DataFormatError(name, lineNumber, `rating '${fields[2]}' is not a number`);
+    if (timestamp !== undefined && !Number.isFinite(timestamp)) {
+      throw new DataFormatError(name, lineNumber, `timestamp '${fields[3]}' is not a number`);
+    }
+    records.push({
+      user: fields[0].trim(),
+      item: fields[1].trim(),
+      rating,
+      ...(timestamp !== undefined ? { timestamp } : {}),
+    });
+  }
+  return records;
+}
+
+/**
+ * Loads MIND `news.tsv` (id, category, subcategory, title, abstract, url, entities...): the item
+ * text is the title and the abstract.
+ * @throws DataFormatError naming the line when it has fewer than 5 fields or repeats a news id.
+ */
+export async function loadMindNews(source: LineSource): Promise<ItemRecord[]> {
+  const name = sourceName(source);
+  const items: ItemRecord[] = [];
+  const lineOfId = new Map<string, number>();
+  let lineNumber = 0;
+  for await (const line of readLines(source)) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    const fields = line.split('\t');
+    if (fields.length < 5)
+      throw new DataFormatError(
+        name,
+        lineNumber,
+        `expected at least 5 tab-separated fields (id, category, subcategory, title, abstract), got ${fields.length}`,
+      );
+    const id = fields[0].trim();
+    const previous = lineOfId.get(id);
+    if (previous !== undefined)
+      throw new DataFormatError(name, lineNumber, `news id '${id}' already appeared on line ${previous}`);
+    lineOfId.set(id, lineNumber);
+    items.push({
+      id,
+      text: [fields[3], fields[4]]
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
+        .join('. '),
+    });
+  }
+  return items;
+}
+
+/**
+ * Loads MIND `behaviors.tsv` (impression id, user, time, history, impressions) as clicks: every
+ * history item, and every impression labelled `-1`. Times like `11/11/2019 9:05:58 AM` become Unix
+ * seconds (UTC); history clicks, whose time MIND does not give, carry none.
+ * @throws DataFormatError naming the line for a wrong field count, time or impression label.
+ */
+export async function loadMindBehaviors(source: LineSource): Promise<InteractionRecord[]> {
+  const name = sourceName(source);
+  const records: InteractionRecord[] = [];
+  let lineNumber = 0;
+  for await (const line of readLines(source)) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    const fields = line.split('\t');
+    if (fields.length !== 5)
+      throw new DataFormatError(name, lineNumber, `expected 5 tab-separated fields, got ${fields.length}`);
+    const [, user, time, history, impressions] = fields;
+    const timestamp = Date.parse(`${time.trim()} UTC`) / 1000;
+    if (!Number.isFinite(timestamp))
+      throw new DataFormatError(name, lineNumber, `time '${time}' is not a date`);
+    for (const item of history.trim().split(/\s+/)) if (item !== '') records.push({ user, item });
+    for (const impression of impressions.trim().split(/\s+/)) {
+      if (impression === '') continue;
+      const dash = impression.lastIndexOf('-');
+      const label = impression.slice(dash + 1);
+      if (dash <= 0 || (label !== '0' && label !== '1')) {
+        throw new DataFormatError(
+          name,
+          lineNumber,
+          `impression '${impression}' is not of the form NEWSID-0 or NEWSID-1`,
+        );
+      }
+      if (label === '1') records.push({ user, item: impression.slice(0, dash), timestamp });
+    }
+  }
+  return records;
+}

@@ -7,6 +7,9 @@ import {
   InteractionDataset,
   loadInteractionsCsv,
   loadItemsJsonl,
+  loadMindBehaviors,
+  loadMindNews,
+  loadMovieLensRatings,
   preprocess,
   splitPerUser,
   UserSplit,
@@ -211,4 +214,37 @@ describe('shared datasets', () => {
       expect(withThree.dataset.userCount).toBe(666);
     },
   );
+});
+
+describe('format adapters', () => {
+  it('read MovieLens ratings.csv and u.data', async () => {
+    expect(await loadMovieLensRatings(['userId,movieId,rating,timestamp', '1,31,2.5,1260759144'])).toEqual([
+      { user: '1', item: '31', rating: 2.5, timestamp: 1260759144 },
+    ]);
+    expect(await loadMovieLensRatings(['196\t242\t3\t881250949'])).toEqual([
+      { user: '196', item: '242', rating: 3, timestamp: 881250949 },
+    ]);
+    await expect(loadMovieLensRatings(['1,31,x,5'])).rejects.toThrow(/:1: rating 'x' is not a number/);
+  });
+
+  it('read MIND news.tsv and behaviors.tsv: clicks are history items and impressions labelled 1', async () => {
+    const news = await loadMindNews([
+      'N1\tnews\tpolitics\tTitle one\tAbstract one\turl\t[]\t[]',
+      'N2\tsports\tsoccer\tTitle two\t\turl\t[]\t[]',
+    ]);
+    expect(news).toEqual([
+      { id: 'N1', text: 'Title one. Abstract one' },
+      { id: 'N2', text: 'Title two' },
+    ]);
+    const clicks = await loadMindBehaviors(['1\tU7\t11/11/2019 9:05:58 AM\tN1 N2\tN3-1 N4-0']);
+    expect(clicks).toEqual([
+      { user: 'U7', item: 'N1' },
+      { user: 'U7', item: 'N2' },
+      { user: 'U7', item: 'N3', timestamp: Date.UTC(2019, 10, 11, 9, 5, 58) / 1000 },
+    ]);
+    await expect(loadMindBehaviors(['1\tU7\t11/11/2019 9:05:58 AM\t\tN3-2'])).rejects.toThrow(
+      /:1: impression 'N3-2' is not of the form/,
+    );
+    await expect(loadMindNews(['N1\tx'])).rejects.toThrow(/:1: expected at least 5 tab-separated fields/);
+  });
 });
