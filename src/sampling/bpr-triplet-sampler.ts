@@ -48,7 +48,7 @@ export interface TripletBatch {
   negatives: Int32Array;
   /** `[batch + 1]` start of each triplet's history in `historyItems` (all zero without history). */
   historyOffsets: Int32Array;
-  /** Histories, concatenated: the user's positives minus j, capped at `maxHistory`. */
+  /** Histories, concatenated: the user's positives minus j, capped at `maxHistory` (order: see `writeHistory`). */
   historyItems: Int32Array;
 }
 
@@ -89,6 +89,11 @@ export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<
   private readonly historyStrategy: HistoryStrategy;
   private readonly negativeCdf?: Float64Array;
   private readonly scratch: Int32Array;
+  /** Per-offset stamps of the rejection subset sampler (one stamp per history drawn). */
+  private readonly marks: Uint32Array;
+  /** For `'recent'`: each row's positions (into `indices`), newest first. */
+  private readonly recency?: Int32Array;
+  private stamp = 0;
 
   /**
    * @param matrix - users x items positives; rows sorted ascending (see `CsrMatrix`).
@@ -161,6 +166,8 @@ export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<
       longest = Math.max(longest, matrix.offsets[user + 1] - matrix.offsets[user]);
     }
     this.scratch = new Int32Array(longest);
+    this.marks = new Uint32Array(longest);
+    if (historyStrategy === 'recent') this.recency = recencyOrder(matrix);
   }
 
   /** Draws the next batch. */
@@ -170,7 +177,7 @@ export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<
     const positives = new Int32Array(batchSize);
     const negatives = new Int32Array(batchSize);
     const historyOffsets = new Int32Array(batchSize + 1);
-    const histories: Int32Array[] = [];
+    const buffer = this.includeHistory ? new Int32Array(batchSize * this.maxHistory) : new Int32Array(0);
     let historyLength = 0;
     for (let b = 0; b < batchSize; b++) {
       const user = this.eligibleUsers[rng.nextInt(this.eligibleUsers.length)];
@@ -180,16 +187,11 @@ export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<
       users[b] = user;
       positives[b] = matrix.indices[positivePosition];
       negatives[b] = this.drawNegative(start, end);
-      if (this.includeHistory) {
-        const history = this.history(start, end, positivePosition);
-        histories.push(history);
-        historyLength += history.length;
-      }
+      if (this.includeHistory)
+        historyLength += this.writeHistory(start, end, positivePosition, buffer, historyLength);
       historyOffsets[b + 1] = historyLength;
     }
-    const historyItems = new Int32Array(historyLength);
-    histories.forEach((history, b) => historyItems.set(history, historyOffsets[b]));
-    return { users, positives, negatives, historyOffsets, historyItems };
+    return { users, positives, negatives, historyOffsets, historyItems: buffer.slice(0, historyLength) };
   }
 
   /** One epoch ({@link BprTripletSampler.stepsPerEpoch} batches). */
@@ -230,28 +232,69 @@ export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<
     return k;
   }
 
-  private history(start: number, end: number, positivePosition: number): Int32Array {
-    const { matrix, maxHistory, scratch, rng } = this;
+  /**
+   * Writes the history of one triplet (the user's positives minus j, capped at `maxHistory`) into
+   * `out` at `at`; returns its length. Uncapped histories keep the row's ascending order; capped
+   * ones are in draw order (attention does not depend on the order of the memory).
+   */
+  private writeHistory(
+    start: number,
+    end: number,
+    positivePosition: number,
+    out: Int32Array,
+    at: number,
+  ): number {
+    const { matrix, maxHistory, rng } = this;
     const available = end - start - 1;
-    let count = 0;
-    for (let p = start; p < end; p++) if (p !== positivePosition) scratch[count++] = matrix.indices[p];
-    if (available <= maxHistory) return scratch.slice(0, count);
-    if (this.historyStrategy === 'recent') {
-      const times = matrix.timestamps as Float64Array;
-      const positions: number[] = [];
-      for (let p = start; p < end; p++) if (p !== positivePosition) positions.push(p);
-      positions.sort((a, b) => times[b] - times[a] || a - b);
-      return Int32Array.from(positions.slice(0, maxHistory), (p) => matrix.indices[p]).sort();
+    if (available <= maxHistory) {
+      let count = 0;
+      for (let p = start; p < end; p++) if (p !== positivePosition) out[at + count++] = matrix.indices[p];
+      return count;
     }
-    // partial Fisher-Yates: a uniform subset of maxHistory items
-    for (let i = 0; i < maxHistory; i++) {
-      const j = i + rng.nextInt(count - i);
-      const swap = scratch[i];
-      scratch[i] = scratch[j];
-      scratch[j] = swap;
+    if (this.recency) {
+      // the row's positions, newest first, precomputed: skip j and take the first maxHistory
+      let count = 0;
+      for (let k = start; count < maxHistory; k++) {
+        const p = this.recency[k];
+        if (p !== positivePosition) out[at + count++] = matrix.indices[p];
+      }
+    } else if (maxHistory * 2 <= available) {
+      // a uniform subset by rejection: cheap when the subset is at most half of the row
+      const stamp = ++this.stamp;
+      const marks = this.marks;
+      marks[positivePosition - start] = stamp;
+      for (let k = 0; k < maxHistory; k++) {
+        let offset: number;
+        do offset = rng.nextInt(end - start);
+        while (marks[offset] === stamp);
+        marks[offset] = stamp;
+        out[at + k] = matrix.indices[start + offset];
+      }
+    } else {
+      // partial Fisher-Yates over the row minus j
+      const scratch = this.scratch;
+      let count = 0;
+      for (let p = start; p < end; p++) if (p !== positivePosition) scratch[count++] = matrix.indices[p];
+      for (let k = 0; k < maxHistory; k++) {
+        const j = k + rng.nextInt(count - k);
+        const swap = scratch[k];
+        scratch[k] = scratch[j];
+        scratch[j] = swap;
+        out[at + k] = scratch[k];
+      }
     }
-    return scratch.slice(0, maxHistory).sort();
+    return maxHistory;
   }
+}
+
+/** Per row, the positions of its entries sorted by timestamp, newest first (ties: lower position first). */
+function recencyOrder(matrix: CsrMatrix): Int32Array {
+  const times = matrix.timestamps as Float64Array;
+  const order = Int32Array.from({ length: matrix.indices.length }, (_, p) => p);
+  for (let row = 0; row < matrix.rowCount; row++) {
+    order.subarray(matrix.offsets[row], matrix.offsets[row + 1]).sort((a, b) => times[b] - times[a] || a - b);
+  }
+  return order;
 }
 
 function checkMatrix(matrix: CsrMatrix): void {
