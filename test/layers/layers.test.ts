@@ -381,3 +381,133 @@ describe('loadWordVectors', () => {
     );
   });
 });
+
+describe('gradients against central differences', () => {
+  it('MemoryAttention: d score / d memory and d score / d candidates match numerical derivatives', () => {
+    const rng = new SeededRandom(21);
+    const values = (n: number): number[] => Array.from({ length: n }, () => rng.nextFloat() - 0.5);
+    const memoryValues = values(1 * 3 * 2);
+    const candidateValues = values(1 * 2 * 2);
+    const mask = tf.tensor2d([[1, 1, 0]]);
+    const attention = new MemoryAttention();
+    const objective = (memory: number[], candidates: number[]): number =>
+      tf.tidy(() => {
+        const scores = attention.score(
+          tf.tensor3d(memory, [1, 3, 2]),
+          mask,
+          tf.tensor3d(candidates, [1, 2, 2]),
+        );
+        return tf.sum(tf.mul(scores, tf.tensor2d([[1, -0.5]]))).dataSync()[0];
+      });
+    const [memoryGradient, candidateGradient] = tf.tidy(() => {
+      const grads = tf.grads((m: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.mul(attention.score(m as tf.Tensor3D, mask, c as tf.Tensor3D), tf.tensor2d([[1, -0.5]]))),
+      )([tf.tensor3d(memoryValues, [1, 3, 2]), tf.tensor3d(candidateValues, [1, 2, 2])]);
+      return grads.map((g) => Array.from(g.dataSync()));
+    });
+    const epsilon = 1e-2;
+    const numerical = (base: number[], index: number, f: (v: number[]) => number): number => {
+      const plus = base.slice();
+      const minus = base.slice();
+      plus[index] += epsilon;
+      minus[index] -= epsilon;
+      return (f(plus) - f(minus)) / (2 * epsilon);
+    };
+    memoryValues.forEach((_, i) => {
+      const expected = numerical(memoryValues, i, (m) => objective(m, candidateValues));
+      expect(memoryGradient[i]).toBeCloseTo(expected, 2);
+    });
+    candidateValues.forEach((_, i) => {
+      const expected = numerical(candidateValues, i, (c) => objective(memoryValues, c));
+      expect(candidateGradient[i]).toBeCloseTo(expected, 2);
+    });
+    // the padded slot (h = 2) gets no gradient at all
+    expect(memoryGradient.slice(4)).toEqual([0, 0]);
+    mask.dispose();
+  });
+});
+
+describe('MemoryAttention inside a LayersModel', () => {
+  it('saves and loads with identical scores, and leaks no tensors when called repeatedly', async () => {
+    const memory = tfl.input({ shape: [3, 2] });
+    const mask = tfl.input({ shape: [3] });
+    const candidates = tfl.input({ shape: [2, 2] });
+    const attention = new MemoryAttention({ name: 'attention' });
+    const model = tfl.model({
+      inputs: [memory, mask, candidates],
+      outputs: attention.apply([memory, mask, candidates]) as tfl.SymbolicTensor,
+    });
+    const inputs = [
+      tf.tensor3d([
+        [
+          [1, 0],
+          [0, 1],
+          [9, 9],
+        ],
+      ]),
+      tf.tensor2d([[1, 1, 0]]),
+      tf.tensor3d([
+        [
+          [1, 2],
+          [-1, 0.5],
+        ],
+      ]),
+    ];
+    const before = (model.predict(inputs) as tf.Tensor).arraySync();
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+    expect((loaded.predict(inputs) as tf.Tensor).arraySync()).toEqual(before);
+    const count = tf.memory().numTensors;
+    for (let k = 0; k < 3; k++)
+      tf.dispose(
+        attention.score(inputs[0] as tf.Tensor3D, inputs[1] as tf.Tensor2D, inputs[2] as tf.Tensor3D),
+      );
+    expect(tf.memory().numTensors).toBe(count);
+  });
+});
+
+describe('TextCnnEncoder gradients against central differences', () => {
+  it('match numerical derivatives for every weight tensor (sampled entries)', () => {
+    const encoder = new TextCnnEncoder({ ...config, seed: 5 });
+    const variables = encoder.trainableVariables();
+    const batch = batchOf([[2, 3, 4, 5], [6, 7], [8]], 4);
+    const projection = tf.tensor2d([
+      [0.3, -1, 0.7],
+      [1, 0.2, -0.4],
+      [-0.6, 0.9, 0.1],
+    ]);
+    const objective = (): number =>
+      tf.tidy(() => tf.sum(tf.mul(encoder.encodeTokens(batch), projection)).dataSync()[0]);
+    const { grads, value } = tf.variableGrads(
+      () => tf.sum(tf.mul(encoder.encodeTokens(batch), projection)) as tf.Scalar,
+      variables,
+    );
+    // small steps: the network is piecewise linear (ReLU, max-pool), so a step must not cross a kink
+    const epsilon = 1e-3;
+    const rng = new SeededRandom(8);
+    for (const variable of variables) {
+      const analytical = grads[variable.name].dataSync();
+      const original = variable.dataSync().slice();
+      for (let sample = 0; sample < 4; sample++) {
+        const index = rng.nextInt(original.length);
+        const perturbed = original.slice();
+        perturbed[index] = original[index] + epsilon;
+        variable.assign(tf.tensor(perturbed, variable.shape));
+        const plus = objective();
+        perturbed[index] = original[index] - epsilon;
+        variable.assign(tf.tensor(perturbed, variable.shape));
+        const minus = objective();
+        variable.assign(tf.tensor(original, variable.shape));
+        expect(analytical[index], `${variable.name}[${index}]`).toBeCloseTo((plus - minus) / (2 * epsilon), 2);
+      }
+    }
+    tf.dispose([value, projection, ...Object.values(grads)]);
+    encoder.dispose();
+  });
+});
