@@ -504,7 +504,10 @@ describe('TextCnnEncoder gradients against central differences', () => {
         variable.assign(tf.tensor(perturbed, variable.shape));
         const minus = objective();
         variable.assign(tf.tensor(original, variable.shape));
-        expect(analytical[index], `${variable.name}[${index}]`).toBeCloseTo((plus - minus) / (2 * epsilon), 2);
+        expect(analytical[index], `${variable.name}[${index}]`).toBeCloseTo(
+          (plus - minus) / (2 * epsilon),
+          2,
+        );
       }
     }
     tf.dispose([value, projection, ...Object.values(grads)]);
