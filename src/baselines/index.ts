@@ -5,3 +5,5 @@
 export { PopularityRecommender } from './popularity';
 export { BprMatrixFactorization } from './bpr-mf';
 export type { BprMfOptions } from './bpr-mf';
+export { fitBprItemBiases } from './item-biases';
+export type { ItemBiasFitOptions } from './item-biases';

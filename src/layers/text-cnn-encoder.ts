@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { lengthMask, projectionRows, uniqueWords } from './factorized-convolution';
 import { gatherRows } from './ops/gather-rows';
+import { onHostBackend } from './ops/host-backend';
+import { matMul2d } from './ops/mat-mul';
+import { projectionMaxPool } from './ops/projection-max-pool';
 import { maxOverTime } from './ops/max-over-time';
 
 /** Configuration of a {@link TextCnnEncoder}; sizes in units of the field's name. */
@@ -197,32 +200,40 @@ export class TextCnnEncoder extends tfl.layers.Layer {
       if (rows === 0) return tf.zeros([0, s.outputDim]) as tf.Tensor2D;
       const wordVectors =
         unique.words.length > 0
-          ? gatherRows(
-              (this.embedding as tfl.LayerVariable).read() as tf.Tensor2D,
-              tf.tensor1d(unique.words, 'int32'),
-            )
+          ? gatherRows((this.embedding as tfl.LayerVariable).read() as tf.Tensor2D, unique.words)
           : tf.zeros([0, s.embeddingDim]); // [unique, E]
-      const positionMask = tf.tensor3d(mask, [rows, width, 1]);
+      const host = onHostBackend();
+      const positionMask = host ? undefined : tf.tensor3d(mask, [rows, width, 1]);
       s.kernelSizes.forEach((k, index) => {
         const kernel = this.convolutionKernels[index].read(); // [k, E, F]
         const flatKernel = tf.reshape(tf.transpose(kernel, [1, 0, 2]), [s.embeddingDim, k * s.filters]);
-        const projections = tf.reshape(tf.matMul(wordVectors as tf.Tensor2D, flatKernel), [
+        const projections = tf.reshape(matMul2d(wordVectors as tf.Tensor2D, flatKernel as tf.Tensor2D), [
           unique.words.length * k,
           s.filters,
-        ]);
+        ]) as tf.Tensor2D;
+        const bias = this.convolutionBiases[index].read() as tf.Tensor1D;
+        if (host) {
+          // typed-array gather + sum + bias + ReLU + masked max, fused (exact; see projectionMaxPool)
+          const plan = { tableRows: tableRows[index], zeroRow: unique.words.length * k, lengths, width };
+          features.push(projectionMaxPool(projections, bias, { ...plan, kernelSize: k }));
+          return;
+        }
         const table = tf.concat([projections, tf.zeros([1, s.filters])], 0) as tf.Tensor2D; // + zero row
-        const gathered = gatherRows(table, tf.tensor1d(tableRows[index], 'int32')); // [rows*width*k, F]
+        const gathered = gatherRows(table, tableRows[index]); // [rows*width*k, F]
         const convolved = tf.sum(tf.reshape(gathered, [rows * width, k, s.filters]), 1);
-        const activated = tf.relu(tf.add(convolved, this.convolutionBiases[index].read()));
+        const activated = tf.relu(tf.add(convolved, bias));
         // after ReLU every value is >= 0, so zeroing padded positions excludes them from the max
-        const masked = tf.mul(tf.reshape(activated, [rows, width, s.filters]), positionMask) as tf.Tensor3D;
+        const masked = tf.mul(
+          tf.reshape(activated, [rows, width, s.filters]),
+          positionMask as tf.Tensor3D,
+        ) as tf.Tensor3D;
         features.push(maxOverTime(masked));
       });
       let pooled: tf.Tensor2D = features.length === 1 ? features[0] : (tf.concat(features, 1) as tf.Tensor2D);
       if (training && s.dropout > 0)
         pooled = tf.dropout(pooled, s.dropout, undefined, dropoutSeed) as tf.Tensor2D;
       const output = tf.add(
-        tf.matMul(pooled, (this.denseKernel as tfl.LayerVariable).read() as tf.Tensor2D),
+        matMul2d(pooled, (this.denseKernel as tfl.LayerVariable).read() as tf.Tensor2D),
         (this.denseBias as tfl.LayerVariable).read(),
       );
       return output as tf.Tensor2D;

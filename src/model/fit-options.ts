@@ -70,6 +70,13 @@ export interface FitOptions {
   patience?: number;
   /** Keep the weights of the best validation at the end. Default true when validating. */
   restoreBestWeights?: boolean;
+  /**
+   * With `itemBias` configured, start the item biases of a new model from a bias-only BPR fit
+   * on `train` (`fitBprItemBiases`, milliseconds): training then starts from the popularity
+   * ranking rather than a random one. Ignored when continuing a fitted or loaded model.
+   * Default true.
+   */
+  itemBiasWarmStart?: boolean;
   /** Called after each step. */
   onBatchEnd?: (event: BatchEndEvent) => void | Promise<void>;
   /** Called after each epoch. */

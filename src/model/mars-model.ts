@@ -22,6 +22,7 @@ import type { MarsConfig } from './config';
 import type { FitOptions, FitResult, MarsTrainingData, ValidationEvent } from './fit-options';
 import { gatherRows } from '../layers/ops/gather-rows';
 import { bprLoss } from './loss';
+import { fitBprItemBiases } from '../baselines/item-biases';
 import { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
 
 /** One recommended item. */
@@ -117,7 +118,7 @@ export class MarsModel {
   private itemIdEmbedding?: tf.Variable;
   /** `[items, 1]` 1 for items seen in training (they get an ID embedding), 0 for cold items. */
   private seenItems?: tf.Tensor2D;
-  private cache?: CachedVectors;
+  private cache?: Promise<CachedVectors>;
 
   private constructor(config: MarsConfig) {
     this.config = config;
@@ -141,8 +142,14 @@ export class MarsModel {
   async fit(data: MarsTrainingData, options: FitOptions = {}): Promise<FitResult> {
     checkTrainingData(data);
     const seed = options.seed ?? 1;
-    if (!this.itemCatalog) this.build(data, seed);
-    else if (
+    if (!this.itemCatalog) {
+      this.build(data, seed);
+      if (this.itemBias && (options.itemBiasWarmStart ?? true)) {
+        const warmStart = tf.tensor1d(fitBprItemBiases(data.train, { seed }));
+        this.itemBias.assign(warmStart);
+        warmStart.dispose();
+      }
+    } else if (
       data.itemIds.length !== this.itemCatalog.size ||
       data.itemIds.some((id, i) => id !== this.itemCatalog?.ids[i])
     ) {
@@ -352,7 +359,7 @@ export class MarsModel {
     const catalog = this.requireTrained('explain');
     const kept = catalog.indicesOf(history, 'history item').slice(-this.config.maxHistory);
     const [candidate] = catalog.indicesOf([item], 'candidate item');
-    const cache = this.vectors();
+    const cache = await this.vectors();
     const [weights, score] = tf.tidy(() => {
       const memory = tf.gather(cache.memoryVectors, kept); // [history, dim]
       const itemVector = tf.slice(cache.itemVectorsTransposed, [0, candidate], [-1, 1]); // [dim, 1]
@@ -492,10 +499,9 @@ export class MarsModel {
       : new TextCnnEncoder({ ...encoderConfig, seed: seed + 1, name: 'item_encoder' });
     this.attention = new MemoryAttention({ name: 'memory_attention', aggregation: this.config.aggregation });
     if (this.config.itemBias) this.itemBias = zeroVariable([itemCount]);
-    if (this.config.itemIdEmbedding) {
-      this.itemIdEmbedding = zeroVariable([itemCount, this.config.outputDim]);
-      this.seenItems = tf.zeros([itemCount, 1]);
-    }
+    if (this.config.itemIdEmbedding) this.itemIdEmbedding = zeroVariable([itemCount, this.config.outputDim]);
+    // ID-based parts (bias, ID embedding) apply to items seen in training; cold items are scored from text alone
+    if (this.config.itemBias || this.config.itemIdEmbedding) this.seenItems = tf.zeros([itemCount, 1]);
   }
 
   private markSeenItems(train: CsrMatrix): void {
@@ -570,18 +576,10 @@ export class MarsModel {
         plan.memory === plan.candidates ? itemVectors : this.encodeBuckets('memory', plan.memory, training);
       const memory =
         plan.memory.buckets.length > 0
-          ? tf.reshape(gatherRows(memoryVectors, tf.tensor1d(history.ids, 'int32')), [
-              size,
-              history.width,
-              dim,
-            ])
+          ? tf.reshape(gatherRows(memoryVectors, history.ids), [size, history.width, dim])
           : tf.zeros([size, history.width, dim]); // [batch, history, dim]
       const mask = tf.tensor2d(history.mask, [size, history.width]);
-      const candidateVectors = tf.reshape(gatherRows(itemVectors, tf.tensor1d(candidateRows, 'int32')), [
-        size,
-        2,
-        dim,
-      ]);
+      const candidateVectors = tf.reshape(gatherRows(itemVectors, candidateRows), [size, 2, dim]);
       const { scores, userVectors } = (this.attention as MemoryAttention).scoreWithUserVectors(
         memory as tf.Tensor3D,
         mask,
@@ -589,9 +587,10 @@ export class MarsModel {
       ); // [batch, 2], [batch, 2, dim]
       let allScores: tf.Tensor2D = scores;
       if (this.itemBias) {
-        const biases = gatherRows(
-          tf.reshape(this.itemBias, [-1, 1]) as tf.Tensor2D,
-          tf.tensor1d(candidateItems, 'int32'),
+        const items = tf.tensor1d(candidateItems, 'int32');
+        const biases = tf.mul(
+          gatherRows(tf.reshape(this.itemBias, [-1, 1]) as tf.Tensor2D, items),
+          tf.gather(this.seenItems as tf.Tensor2D, items),
         );
         allScores = tf.add(allScores, tf.reshape(biases, [size, 2]));
       }
@@ -634,8 +633,12 @@ export class MarsModel {
   }
 
   /** Item-side and memory-side vectors of every catalogue item, cached until the weights change. */
-  private vectors(): CachedVectors {
-    if (this.cache) return this.cache;
+  private vectors(): Promise<CachedVectors> {
+    this.cache ??= this.computeVectors();
+    return this.cache;
+  }
+
+  private async computeVectors(): Promise<CachedVectors> {
     const catalog = this.itemCatalog as ItemCatalog;
     const buckets = bucketRows(catalog.tokens, { tokenBudget: 65_536 });
     const catalogueOrder = tf.tensor1d(buckets.positions, 'int32'); // catalogue index -> output row
@@ -650,18 +653,22 @@ export class MarsModel {
             () => tf.gather(this.encodeBuckets('memory', buckets, false), catalogueOrder) as tf.Tensor2D,
           );
     catalogueOrder.dispose();
-    this.cache = {
-      itemVectorsTransposed,
-      memoryVectors,
-      itemBias: this.itemBias ? (this.itemBias.dataSync() as Float32Array).slice() : undefined,
-    };
-    return this.cache;
+    let itemBias: Float32Array | undefined;
+    if (this.itemBias) {
+      const bias = this.itemBias;
+      const seen = this.seenItems as tf.Tensor2D;
+      const masked = tf.tidy(() => tf.mul(bias, tf.reshape(seen, [-1])));
+      itemBias = new Float32Array(await masked.data()); // data(), not dataSync(): webgpu in Node
+      masked.dispose();
+    }
+    return { itemVectorsTransposed, memoryVectors, itemBias };
   }
 
   private invalidateCache(): void {
-    if (!this.cache) return;
-    tf.dispose([this.cache.itemVectorsTransposed, this.cache.memoryVectors]);
+    const cache = this.cache;
+    if (!cache) return;
     this.cache = undefined;
+    void cache.then((vectors) => tf.dispose([vectors.itemVectorsTransposed, vectors.memoryVectors]));
   }
 
   /** Scores all items for rows whose histories `historyOf(row)` gives (item indices). */
@@ -670,7 +677,7 @@ export class MarsModel {
     historyOf: (row: number) => Int32Array,
   ): Promise<Float32Array> {
     const catalog = this.itemCatalog as ItemCatalog;
-    const cache = this.vectors();
+    const cache = await this.vectors();
     const histories = Array.from(rows, (row) => historyOf(row));
     const width = Math.max(1, ...histories.map((history) => history.length));
     const indices = new Int32Array(rows.length * width);

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWordVectors, MemoryAttention, TextCnnEncoder } from '../../src/layers';
+import { setHostKernels } from '../../src/layers/ops/host-backend';
 import { SeededRandom } from '../../src/sampling/random';
 
 beforeAll(async () => {
@@ -135,6 +136,47 @@ describe('TextCnnEncoder', () => {
       a.forEach((value, i) => expect(value).toBeCloseTo(b[i], 4));
     }
     tf.dispose([ours.value, stock.value, ...Object.values(ours.grads), ...Object.values(stock.grads)]);
+    encoder.dispose();
+  });
+
+  it('host kernels (cpu, wasm) and device kernels (GPU backends) give the same outputs and gradients', () => {
+    const encoder = new TextCnnEncoder(config);
+    const variables = encoder.trainableVariables();
+    const random = new SeededRandom(5);
+    // ragged documents with repeated words, one empty, widths past every length
+    const docs = Array.from({ length: 9 }, (_, row) =>
+      Array.from(
+        { length: row === 4 ? 0 : 1 + random.nextInt(7) },
+        () => 2 + random.nextInt(vocabularySize - 2),
+      ),
+    );
+    const batch = batchOf(docs, 9);
+    const weights = tf.randomNormal([docs.length, config.outputDim], 0, 1, 'float32', 3);
+    const run = (host: boolean): { value: Float32Array; grads: Float32Array[] } => {
+      setHostKernels(host);
+      try {
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(tf.mul(encoder.encodeTokens(batch), weights)) as tf.Scalar,
+          variables,
+        );
+        const result = {
+          value: value.dataSync() as Float32Array,
+          grads: variables.map((variable) => grads[variable.name].dataSync() as Float32Array),
+        };
+        tf.dispose([value, ...Object.values(grads)]);
+        return result;
+      } finally {
+        setHostKernels('auto');
+      }
+    };
+    const host = run(true);
+    const device = run(false);
+    expect(host.value[0]).toBeCloseTo(device.value[0], 4);
+    host.grads.forEach((gradient, v) => {
+      expect(gradient.some((value) => value !== 0)).toBe(true);
+      gradient.forEach((value, i) => expect(value).toBeCloseTo(device.grads[v][i], 4));
+    });
+    weights.dispose();
     encoder.dispose();
   });
 
