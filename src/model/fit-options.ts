@@ -60,7 +60,7 @@ export interface FitOptions {
   seed?: number;
   /** Most padded tokens per encoded bucket; bounds a step's memory whatever the lengths. Default 16,384 tokens. */
   tokenBudget?: number;
-  /** Validate every this many steps when `data.validation` is given. Default: once per epoch. */
+  /** Validate every this many steps when `data.validation` is given. Default: once per epoch, and at least 50 steps apart. */
   validateEvery?: number;
   /** Metric for early stopping and best-weights selection. Default `'recall@50'`. */
   validationMetric?: string;

@@ -174,7 +174,7 @@ export class MarsModel {
     const variables = this.trainableVariables();
     const tokenBudget = options.tokenBudget ?? 16_384;
     const validation = data.validation;
-    const validateEvery = options.validateEvery ?? stepsPerEpoch;
+    const validateEvery = options.validateEvery ?? Math.max(50, stepsPerEpoch); // never on a few steps' noise
     const validationMetric = options.validationMetric ?? 'recall@50';
     const patience = options.patience ?? 3;
     const restoreBest = options.restoreBestWeights ?? true;
