@@ -3,4 +3,12 @@
  * @packageDocumentation
  */
 export { selectBackend } from './select-backend';
-export type { BackendAttempt, BackendPreference, BackendSelection } from './select-backend';
+export type {
+  BackendAttempt,
+  BackendName,
+  BackendPreference,
+  BackendSelection,
+  SelectBackendOptions,
+} from './select-backend';
+export { probeWebGpu } from './webgpu-adapter';
+export type { WebGpuProbe } from './webgpu-adapter';
