@@ -11,7 +11,7 @@ export interface ScoreAllItemsOptions {
 /**
  * Scores every item for a batch of users with cached vectors, in the one-matrix-product form of
  * MARS (report section 3.1.1): S = C V^T (one product per item chunk), a = softmax over the valid
- * history slots of each column and r_j = sum_h a_hj S_hj, all on the backend (20.5 versus 36 ms
+ * history slots of each column and r_j = sum_h a_hj S_hj, all on the backend (24 versus 36 ms
  * per user for 20k items on wasm when the softmax ran in JavaScript). The `[users, items, dim]` user vectors are never materialised: memory
  * stays O(users x history x chunk).
  *
@@ -44,16 +44,22 @@ export async function scoreAllItems(
   );
   // memory as [dim, users * history]: each chunk's S^T = V_chunk C^T comes out [items, users, history],
   // so the softmax and the sums reduce over the last axis (the fast one on every backend)
-  const [memoryTransposed, mask, lengthTensor] = tf.tidy(() => [
-    tf.transpose(tf.reshape(memory, [users * history, dim])) as tf.Tensor2D,
-    tf.tensor3d(
-      Float32Array.from({ length: users * history }, (_, k) =>
-        k % history < validLengths[Math.floor(k / history)] ? 1 : 0,
+  const padded = validLengths.some((length) => length < history);
+  const [memoryTransposed, mask, penalty, lengthTensor] = tf.tidy(() => {
+    const maskValues = Float32Array.from({ length: users * history }, (_, k) =>
+      k % history < validLengths[Math.floor(k / history)] ? 1 : 0,
+    );
+    return [
+      tf.transpose(tf.reshape(memory, [users * history, dim])) as tf.Tensor2D,
+      tf.tensor3d(maskValues, [1, users, history]),
+      // -1e30 on padded slots: exp() of them is exactly 0, so they take no weight
+      tf.tensor3d(
+        maskValues.map((value) => (value ? 0 : -1e30)),
+        [1, users, history],
       ),
-      [1, users, history],
-    ),
-    tf.tensor2d(validLengths, [1, users]),
-  ]);
+      tf.tensor2d(validLengths, [1, users]),
+    ];
+  });
   try {
     for (let start = 0; start < itemCount; start += itemChunkSize) {
       const size = Math.min(itemChunkSize, itemCount - start);
@@ -62,22 +68,24 @@ export async function scoreAllItems(
         const similarity = tf.reshape(tf.matMul(chunk, memoryTransposed), [size, users, history]);
         let perItem: tf.Tensor; // [size, users]
         if (aggregation === 'mean') {
-          perItem = tf.divNoNan(tf.sum(tf.mul(similarity, mask), 2), lengthTensor);
+          perItem = tf.divNoNan(tf.sum(padded ? tf.mul(similarity, mask) : similarity, 2), lengthTensor);
         } else {
-          const maxima = tf.max(tf.add(similarity, tf.mul(tf.sub(mask, 1), 1e30)), 2, true);
-          // padded slots may exceed the valid maximum: clamp before exp, then zero them
-          const weights = tf.mul(tf.exp(tf.minimum(tf.sub(similarity, maxima), 0)), mask);
-          perItem = tf.divNoNan(tf.sum(tf.mul(weights, similarity), 2), tf.sum(weights, 2));
+          const logits = padded ? tf.add(similarity, penalty) : similarity;
+          const weights = tf.exp(tf.sub(logits, tf.max(logits, 2, true)));
+          perItem = tf.div(tf.sum(tf.mul(weights, similarity), 2), tf.sum(weights, 2));
         }
         return tf.transpose(perItem); // [users, size]
       });
       const values = (await chunkScores.data()) as Float32Array;
       chunkScores.dispose();
-      for (let user = 0; user < users; user++)
-        scores.set(values.subarray(user * size, (user + 1) * size), user * itemCount + start);
+      for (let user = 0; user < users; user++) {
+        // a user without valid slots averaged its padded slots above: it scores 0 (scores start at 0)
+        if (validLengths[user] > 0)
+          scores.set(values.subarray(user * size, (user + 1) * size), user * itemCount + start);
+      }
     }
   } finally {
-    tf.dispose([memoryTransposed, mask, lengthTensor]);
+    tf.dispose([memoryTransposed, mask, penalty, lengthTensor]);
   }
   return scores;
 }
