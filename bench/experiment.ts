@@ -5,7 +5,7 @@
 //
 //   --data DIR|synthetic   dataset folder (items.jsonl + interactions.csv); default
 //                          ../shared/data/movies_tmdb_small, 'synthetic' for the generated corpus
-//   --models a,b,...       of: popularity, bpr-mf, mars, mars-text, mars-bias, mars-mean (default all)
+//   --models a,b,...       of: popularity, bpr-mf, mars, mars-bias, mars-bias-id, mars-mean (default all)
 //   --seeds 1,2,3          model seeds (the split keeps --split-seed)      default 1
 //   --steps N              MARS training steps (early stopping on validation)  default 1500
 //   --validate-every N     MARS validation interval in steps               default 100
@@ -49,12 +49,12 @@ export const EXPERIMENT_METRICS = ['recall@10', 'recall@50', 'ndcg@10', 'map@500
 export const EXPERIMENT_MODELS: Record<string, { label: string; config?: Partial<MarsConfig> }> = {
   popularity: { label: 'popularity' },
   'bpr-mf': { label: 'BPR-MF (L2 tuned on validation)' },
-  mars: { label: 'MARS, default configuration' },
-  'mars-text': {
-    label: "MARS, the paper's text-only form (no item bias, no ID embedding)",
-    config: { itemBias: false, itemIdEmbedding: false },
+  mars: { label: "MARS, default configuration (the paper's text-only form)" },
+  'mars-bias': { label: 'MARS + learned item bias (warm-started)', config: { itemBias: true } },
+  'mars-bias-id': {
+    label: 'MARS + item bias + item-ID embedding',
+    config: { itemBias: true, itemIdEmbedding: true },
   },
-  'mars-bias': { label: 'MARS, text + item bias (no ID embedding)', config: { itemIdEmbedding: false } },
   'mars-mean': {
     label: 'MARS default, attention replaced by the mean (ablation)',
     config: { aggregation: 'mean' },

@@ -12,8 +12,8 @@ export interface ScoreAllItemsOptions {
  * Scores every item for a batch of users with cached vectors, in the one-matrix-product form of
  * MARS (report section 3.1.1): S = C V^T (one product per item chunk), a = softmax over the valid
  * history slots of each column and r_j = sum_h a_hj S_hj, all on the backend (24 versus 36 ms
- * per user for 20k items on wasm when the softmax ran in JavaScript). The `[users, items, dim]` user vectors are never materialised: memory
- * stays O(users x history x chunk).
+ * per user for 20k items on wasm when the softmax ran in JavaScript). The `[users, items, dim]`
+ * user vectors are never materialised: memory stays O(users x history x chunk).
  *
  * A user without valid history slots scores 0 for every item.
  *
