@@ -1,5 +1,6 @@
 import type { CsrMatrix } from '../data/csr';
 import { SeededRandom } from '../sampling/random';
+import { sortedRowContains } from './sorted-row';
 
 /** Options of {@link BprMatrixFactorization.fit}; every field has a default. */
 export interface BprMfOptions {
@@ -114,7 +115,7 @@ export class BprMatrixFactorization {
         const i = train.indices[start + rng.nextInt(end - start)];
         let j: number;
         do j = rng.nextInt(train.columnCount);
-        while (contains(train.indices, start, end, j));
+        while (sortedRowContains(train.indices, start, end, j));
         const pu = u * F;
         const qi = i * F;
         const qj = j * F;
@@ -191,18 +192,4 @@ export class BprMatrixFactorization {
     }
     return scores;
   }
-}
-
-/** Binary search for `value` in the sorted slice `indices[start, end)`. */
-function contains(indices: Int32Array, start: number, end: number, value: number): boolean {
-  let low = start;
-  let high = end - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const found = indices[middle];
-    if (found === value) return true;
-    if (found < value) low = middle + 1;
-    else high = middle - 1;
-  }
-  return false;
 }

@@ -1,5 +1,6 @@
 import type { CsrMatrix } from '../data/csr';
 import { SeededRandom } from '../sampling/random';
+import { sortedRowContains } from './sorted-row';
 
 /** Options of {@link fitBprItemBiases}; every field has a default. */
 export interface ItemBiasFitOptions {
@@ -46,23 +47,10 @@ export function fitBprItemBiases(train: CsrMatrix, options: Partial<ItemBiasFitO
     const positive = train.indices[start + rng.nextInt(end - start)];
     let negative: number;
     do negative = rng.nextInt(train.columnCount);
-    while (rowContains(train.indices, start, end, negative));
+    while (sortedRowContains(train.indices, start, end, negative));
     const gradient = 1 / (1 + Math.exp(biases[positive] - biases[negative])); // sigma(-(b_i - b_j))
     biases[positive] += learningRate * (gradient - l2 * biases[positive]);
     biases[negative] += learningRate * (-gradient - l2 * biases[negative]);
   }
   return biases;
-}
-
-/** Whether the sorted slice `indices[start, end)` holds `value` (binary search). */
-function rowContains(indices: Int32Array, start: number, end: number, value: number): boolean {
-  let low = start;
-  let high = end - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (indices[middle] === value) return true;
-    if (indices[middle] < value) low = middle + 1;
-    else high = middle - 1;
-  }
-  return false;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BprMatrixFactorization, PopularityRecommender } from '../../src/baselines';
+import { BprMatrixFactorization, fitBprItemBiases, PopularityRecommender } from '../../src/baselines';
 import type { CsrMatrix } from '../../src/data/csr';
 
 function csrFromRows(rows: number[][], columnCount: number): CsrMatrix {
@@ -92,5 +92,19 @@ describe('BprMatrixFactorization', () => {
     const full = csrFromRows([[0, 1, 2], [0]], 3);
     const model = BprMatrixFactorization.fit(full, { factors: 2, epochs: 5 });
     expect(model.scoreUsers(Int32Array.of(0, 1))).toHaveLength(6);
+  });
+});
+
+describe('fitBprItemBiases', () => {
+  it('orders items by popularity (the bias-only BPR optimum), reproducibly for a seed', () => {
+    // item i < 8 is liked by 8 - i of 8 users, item 8 by nobody, so every user has a negative
+    const rows = Array.from({ length: 8 }, (_, user) =>
+      Array.from({ length: 8 }, (_, item) => item).filter((item) => user < 8 - item),
+    );
+    const train = csrFromRows(rows, 9);
+    const biases = fitBprItemBiases(train, { epochs: 400, seed: 3 });
+    for (let item = 0; item < 8; item++) expect(biases[item]).toBeGreaterThan(biases[item + 1]);
+    expect(Array.from(fitBprItemBiases(train, { epochs: 400, seed: 3 }))).toEqual(Array.from(biases));
+    expect(() => fitBprItemBiases(train, { l2: -1 })).toThrow(/l2/);
   });
 });
