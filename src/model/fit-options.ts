@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import type { CsrMatrix } from '../data/csr';
 
 /** What {@link MarsModel.fit} trains on: the item catalogue and the training positives. */
@@ -54,8 +55,14 @@ export interface FitOptions {
   epochs?: number;
   /** Size of an epoch as a fraction of the number of training positives. Default 0.1. */
   epochFraction?: number;
-  /** Adam learning rate. Default the report's rule 0.001 x batchSize / 512. */
+  /** Learning rate of the optimizer. Default the report's rule 0.001 x batchSize / 512. */
   learningRate?: number;
+  /**
+   * `'adam'` (the report's choice, default), `'sgd'` (plain SGD: rows of the embeddings and
+   * biases that a batch does not touch do not move, as in BPR-MF), or any TF.js optimizer
+   * (then `learningRate` is ignored and the caller disposes it).
+   */
+  optimizer?: 'adam' | 'sgd' | tf.Optimizer;
   /** Seed of sampling, initialisation and dropout. Default 1. */
   seed?: number;
   /** Most padded tokens per encoded bucket; bounds a step's memory whatever the lengths. Default 16,384 tokens. */

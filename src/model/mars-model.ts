@@ -118,6 +118,8 @@ export class MarsModel {
   private itemIdEmbedding?: tf.Variable;
   /** `[items, 1]` 1 for items seen in training (they get an ID embedding), 0 for cold items. */
   private seenItems?: tf.Tensor2D;
+  /** The fixed bias of items unseen in training (cold items): below every seen item after a warm start. */
+  private coldItemBias?: tf.Scalar;
   private cache?: Promise<CachedVectors>;
 
   private constructor(config: MarsConfig) {
@@ -147,6 +149,8 @@ export class MarsModel {
       if (this.itemBias && (options.itemBiasWarmStart ?? true)) {
         const warmStart = tf.tensor1d(fitBprItemBiases(data.train, { seed }));
         this.itemBias.assign(warmStart);
+        this.coldItemBias?.dispose();
+        this.coldItemBias = tf.tidy(() => tf.min(warmStart) as tf.Scalar); // items never liked rank last
         warmStart.dispose();
       }
     } else if (
@@ -170,7 +174,18 @@ export class MarsModel {
       options.steps ?? Math.max(1, Math.round((options.epochs ?? 1) * sampler.stepsPerEpoch));
     const stepsPerEpoch = Math.max(1, sampler.stepsPerEpoch);
     const learningRate = options.learningRate ?? (0.001 * batchSize) / 512;
-    const optimizer = tf.train.adam(learningRate);
+    const choice = options.optimizer ?? 'adam';
+    const ownOptimizer = typeof choice === 'string';
+    if (ownOptimizer && choice !== 'adam' && choice !== 'sgd')
+      throw new RangeError(
+        `MarsModel.fit: optimizer must be 'adam', 'sgd' or a tf.Optimizer, got '${String(choice)}'`,
+      );
+    const optimizer =
+      choice === 'adam'
+        ? tf.train.adam(learningRate)
+        : choice === 'sgd'
+          ? tf.train.sgd(learningRate)
+          : choice;
     const variables = this.trainableVariables();
     const tokenBudget = options.tokenBudget ?? 16_384;
     const validation = data.validation;
@@ -257,7 +272,7 @@ export class MarsModel {
       }
     } finally {
       tf.dispose(bestWeights);
-      optimizer.dispose();
+      if (ownOptimizer) optimizer.dispose();
     }
     const trainSeconds = trainMilliseconds / 1000;
     return {
@@ -439,6 +454,8 @@ export class MarsModel {
         }
         variable.assign(saved);
       }
+      const coldBias = tensors.get('cold_item_bias');
+      if (coldBias) model.coldItemBias = tf.clone(coldBias) as tf.Scalar;
       const seen = tensors.get('seen_items');
       if (model.seenItems && seen) {
         model.seenItems.dispose();
@@ -454,7 +471,8 @@ export class MarsModel {
   dispose(): void {
     this.invalidateCache();
     for (const layer of new Set([this.userEncoder, this.itemEncoder, this.attention])) layer?.dispose();
-    for (const tensor of [this.itemBias, this.itemIdEmbedding, this.seenItems]) tensor?.dispose();
+    for (const tensor of [this.itemBias, this.itemIdEmbedding, this.seenItems, this.coldItemBias])
+      tensor?.dispose();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -540,6 +558,7 @@ export class MarsModel {
       tensor: variable as tf.Tensor,
     }));
     if (this.seenItems) named.push({ name: 'seen_items', tensor: this.seenItems });
+    if (this.coldItemBias) named.push({ name: 'cold_item_bias', tensor: this.coldItemBias });
     return named;
   }
 
@@ -587,10 +606,10 @@ export class MarsModel {
       ); // [batch, 2], [batch, 2, dim]
       let allScores: tf.Tensor2D = scores;
       if (this.itemBias) {
-        const items = tf.tensor1d(candidateItems, 'int32');
-        const biases = tf.mul(
-          gatherRows(tf.reshape(this.itemBias, [-1, 1]) as tf.Tensor2D, items),
-          tf.gather(this.seenItems as tf.Tensor2D, items),
+        const seen = tf.gather(this.seenItems as tf.Tensor2D, tf.tensor1d(candidateItems, 'int32'));
+        const biases = this.effectiveBias(
+          gatherRows(tf.reshape(this.itemBias, [-1, 1]) as tf.Tensor2D, candidateItems),
+          seen,
         );
         allScores = tf.add(allScores, tf.reshape(biases, [size, 2]));
       }
@@ -657,11 +676,17 @@ export class MarsModel {
     if (this.itemBias) {
       const bias = this.itemBias;
       const seen = this.seenItems as tf.Tensor2D;
-      const masked = tf.tidy(() => tf.mul(bias, tf.reshape(seen, [-1])));
+      const masked = tf.tidy(() => this.effectiveBias(bias, tf.reshape(seen, [-1])));
       itemBias = new Float32Array(await masked.data()); // data(), not dataSync(): webgpu in Node
       masked.dispose();
     }
     return { itemVectorsTransposed, memoryVectors, itemBias };
+  }
+
+  /** Learned bias for items seen in training, the fixed cold-item bias for the others. */
+  private effectiveBias(bias: tf.Tensor, seen: tf.Tensor): tf.Tensor {
+    const cold = tf.mul(tf.sub(1, seen), this.coldItemBias ?? 0);
+    return tf.add(tf.mul(bias, seen), cold);
   }
 
   private invalidateCache(): void {

@@ -137,6 +137,32 @@ describe('MarsModel', () => {
     model.dispose();
   });
 
+  it('trains with SGD or a caller-owned optimizer; with itemBias it starts from the popularity order', async () => {
+    const model = MarsModel.create({ ...smallConfig, itemBias: true });
+    // the warm start alone (a learning rate of 0 keeps it): scores follow the training counts
+    await model.fit(data, { steps: 1, batchSize: 8, optimizer: 'sgd', learningRate: 0 });
+    const counts = new Float64Array(data.itemIds.length);
+    for (const item of data.train.indices) counts[item] += 1;
+    const scores = await model.scoreItemsForHistories([new Int32Array(0)]); // empty memory: u = 0
+    const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]);
+    expect(counts[order[0]]).toBe(Math.max(...counts));
+    expect(counts[order.at(-1) as number]).toBe(0);
+    const directory = mkdtempSync(join(tmpdir(), 'mars-bias-'));
+    await model.save(directory);
+    const loaded = await MarsModel.load(directory);
+    expect(Array.from(await loaded.scoreItemsForHistories([new Int32Array(0)]))).toEqual(Array.from(scores));
+    loaded.dispose();
+    const optimizer = tf.train.momentum(0.01, 0.9);
+    const fit = await model.fit(data, { steps: 2, batchSize: 8, optimizer });
+    expect(fit.losses.every(Number.isFinite)).toBe(true);
+    expect(optimizer.getWeights).toBeDefined(); // still usable: the caller owns it
+    optimizer.dispose();
+    await expect(model.fit(data, { steps: 1, optimizer: 'lbfgs' as never })).rejects.toThrow(
+      /optimizer must be 'adam', 'sgd' or a tf.Optimizer, got 'lbfgs'/,
+    );
+    model.dispose();
+  });
+
   it('reports bad input clearly', async () => {
     const model = MarsModel.create(smallConfig);
     await expect(model.recommend(['n001'])).rejects.toThrow(/has not been trained or loaded/);
