@@ -240,7 +240,11 @@ async function trainAndEvaluate(
   const setting = coldItems ? 'cold' : 'warm';
   const started = performance.now();
   if (model === 'popularity') {
-    const popularity = PopularityRecommender.fit(data.train);
+    // counts plus a seeded jitter in [0, 0.5): ties (every cold item has count 0) break at random,
+    // not by catalogue order, which on real data correlates with popularity and would leak it
+    const counts = PopularityRecommender.fit(data.train).itemCounts;
+    const rng = new SeededRandom(seed);
+    const popularity = PopularityRecommender.fromCounts(counts.map((count) => count + 0.5 * rng.nextFloat()));
     const trainSeconds = (performance.now() - started) / 1000;
     const metrics = await evaluateScorer(data, data.test, (users) => popularity.scoreUsers(users), coldItems);
     return { model, seed, setting, metrics, trainSeconds };
