@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CsrMatrix } from '../data/csr';
 import { MemoryAttention } from '../layers/memory-attention';
 import { TextCnnEncoder } from '../layers/text-cnn-encoder';
-import { evaluateRanking } from '../metrics/evaluate-ranking';
+import { defaultRankingMetrics, evaluateRanking } from '../metrics/evaluate-ranking';
 import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
 import { BprTripletSampler } from '../sampling/bpr-triplet-sampler';
@@ -63,16 +63,12 @@ export interface EvaluateOptions {
   users?: Int32Array;
 }
 
-/** The metrics {@link MarsModel.evaluate} reports by default (the report's recall@50 and MAP@500 included). */
-export const DEFAULT_EVALUATION_METRICS: readonly string[] = [
-  'recall@10',
-  'recall@50',
-  'precision@10',
-  'ndcg@10',
-  'map@500',
-  'hit@10',
-  'mrr',
-];
+/**
+ * The metrics {@link MarsModel.evaluate} reports by default: the evaluator's own default list
+ * (`defaultRankingMetrics`: recall@10, recall@50, precision@10, ndcg@10, map@500, hit@10, mrr;
+ * the report's recall@50 and MAP@500 included).
+ */
+export const DEFAULT_EVALUATION_METRICS: readonly string[] = defaultRankingMetrics;
 
 interface MarsArtifactMetadata {
   config: MarsConfig;
