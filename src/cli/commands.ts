@@ -11,6 +11,7 @@ import { preprocess } from '../data/preprocess';
 import { splitPerUser, UserSplit } from '../data/split';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
+import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
 import { ProgressReporter } from './progress';
 
@@ -71,6 +72,8 @@ export interface TrainCommandOptions {
   maxHistory: number;
   /** Longest document, in tokens. Default 300. */
   maxDocLength: number;
+  /** Further MarsConfig fields (`--config '{"itemBias":true}'`); validated by the model. */
+  config?: Partial<MarsConfig>;
   /** Backend. Default auto. */
   backend: BackendPreference;
   /** Print one JSON object at the end. */
@@ -108,6 +111,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     backend = selection.name;
     log(`backend: ${selection.name} (${selection.reason})`);
     const model = MarsModel.create({
+      ...options.config,
       maxHistory: options.maxHistory,
       maxDocumentLength: options.maxDocLength,
     });

@@ -5,12 +5,15 @@ import { parseArgs } from 'node:util';
 import type { BackendPreference } from '../backend/select-backend';
 import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
 import type { ModelKind } from './commands';
+import { resolveMarsConfig } from '../model/config';
+import type { MarsConfig } from '../model/config';
 
 const usage = `usage:
   mars-rec train --items F --interactions F --out DIR [--model mars|bpr-mf|popularity]
                  [--min-rating R] [--min-user-interactions N] [--train-fraction 0.3] [--seed S]
                  [--epochs N | --steps N] [--batch-size B] [--learning-rate LR] [--max-history H]
-                 [--max-doc-length L] [--backend auto|cpu|wasm|webgpu|tensorflow] [--json]
+                 [--max-doc-length L] [--config JSON] [--backend auto|cpu|wasm|webgpu|tensorflow]
+                 [--json]   (--config: MarsConfig fields, e.g. '{"itemBias":true,"itemIdEmbedding":true}')
   mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
   mars-rec recommend --model DIR --history ID,ID,... [-k 10] [--explain] [--backend ...] [--json]`;
 
@@ -30,6 +33,24 @@ const positiveInteger = (n: number): boolean => Number.isInteger(n) && n > 0;
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new CliError(`--${flag} is required\n${usage}`, 2);
   return value;
+}
+
+function configOf(value: string | undefined): Partial<MarsConfig> | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new CliError(`--config must be a JSON object of MarsConfig fields: ${(error as Error).message}`, 2);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new CliError(`--config must be a JSON object of MarsConfig fields, got ${value}`, 2);
+  try {
+    resolveMarsConfig(parsed as Partial<MarsConfig>); // names the bad field and value
+  } catch (error) {
+    throw new CliError(`--config: ${(error as Error).message}`, 2);
+  }
+  return parsed as Partial<MarsConfig>;
 }
 
 function backendOf(value: string | undefined): BackendPreference {
@@ -66,6 +87,7 @@ async function run(argv: string[]): Promise<void> {
           'learning-rate': { type: 'string' },
           'max-history': { type: 'string' },
           'max-doc-length': { type: 'string' },
+          config: { type: 'string' },
           backend: { type: 'string' },
           split: { type: 'string' },
           history: { type: 'string' },
@@ -118,6 +140,7 @@ async function run(argv: string[]): Promise<void> {
         maxHistory: number(values['max-history'], 'max-history', positiveInteger, 'a positive integer') ?? 50,
         maxDocLength:
           number(values['max-doc-length'], 'max-doc-length', positiveInteger, 'a positive integer') ?? 300,
+        config: configOf(values.config),
         backend: backendOf(values.backend),
         json,
       }),

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,9 +62,14 @@ describe('mars-rec CLI', () => {
       'cpu',
       '--max-doc-length',
       '30',
+      '--config',
+      '{"itemBias":true,"filters":8}',
       '--json',
     ]);
     expect(train.code).toBe(0);
+    const saved = readFileSync(join(out, 'model', 'model.json'), 'utf8');
+    expect(saved).toMatch(/"itemBias":true/);
+    expect(saved).toMatch(/"filters":8/);
     const trained = JSON.parse(train.stdout) as Record<string, unknown>;
     expect(trained).toMatchObject({ steps: 3, backend: 'cpu', model: 'mars' });
     expect(trained.tripletsPerSecond).toBeGreaterThan(0);
@@ -136,6 +141,24 @@ describe('mars-rec CLI', () => {
     const usage = await marsRec(['train', '--items', items]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--interactions is required/);
+
+    const badConfig = await marsRec(
+      ['train', '--items', items, '--interactions', interactions, '--out', join(folder, 'y')].concat([
+        '--config',
+        '{"itemBias":"yes"}',
+      ]),
+    );
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr.trim()).toBe(
+      'mars-rec: --config: MarsConfig.itemBias must be a boolean, got yes',
+    );
+    const notJson = await marsRec(
+      ['train', '--items', items, '--interactions', interactions, '--out', join(folder, 'y')].concat([
+        '--config',
+        '{itemBias}',
+      ]),
+    );
+    expect(notJson.stderr).toMatch(/^mars-rec: --config must be a JSON object of MarsConfig fields/);
 
     const unknownFlag = await marsRec(['evaluate', '--modle', 'x']);
     expect(unknownFlag.code).toBe(2);
