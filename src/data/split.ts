@@ -39,6 +39,11 @@ export interface UserSplitJson {
   validation: number[][];
   /** Test rows. */
   test: number[][];
+  /**
+   * Unix seconds of each entry of `train`, `validation` and `test`, aligned with their rows, when
+   * the dataset had timestamps (absent otherwise; version-1 files without them still load).
+   */
+  timestamps?: { train: number[][]; validation: number[][]; test: number[][] };
 }
 
 /**
@@ -95,6 +100,15 @@ export class UserSplit {
       train: csrRows(this.train),
       validation: csrRows(this.validation),
       test: csrRows(this.test),
+      ...(this.train.timestamps && this.validation.timestamps && this.test.timestamps
+        ? {
+            timestamps: {
+              train: csrTimestampRows(this.train),
+              validation: csrTimestampRows(this.validation),
+              test: csrTimestampRows(this.test),
+            },
+          }
+        : {}),
     };
   }
 
@@ -116,7 +130,8 @@ export class UserSplit {
     }
     const itemIds = value.itemIds as string[];
     const userIds = value.userIds as string[];
-    const toCsr = (rows: number[][], part: string): CsrMatrix => {
+    const times = value.timestamps;
+    const toCsr = (rows: number[][], part: 'train' | 'validation' | 'test'): CsrMatrix => {
       if (rows.length !== userIds.length) {
         throw new RangeError(
           `UserSplit.fromJSON: "${part}" has ${rows.length} rows for ${userIds.length} users`,
@@ -131,7 +146,18 @@ export class UserSplit {
           }
         }),
       );
-      return rowsToCsr(rows, itemIds.length);
+      const partTimes = times?.[part];
+      if (partTimes === undefined) return rowsToCsr(rows, itemIds.length);
+      if (
+        !Array.isArray(partTimes) ||
+        partTimes.length !== rows.length ||
+        partTimes.some((row, user) => !Array.isArray(row) || row.length !== rows[user].length)
+      ) {
+        throw new RangeError(
+          `UserSplit.fromJSON: "timestamps.${part}" does not match the shape of "${part}"`,
+        );
+      }
+      return rowsToCsr(rows, itemIds.length, partTimes);
     };
     return new UserSplit({
       train: toCsr(value.train as number[][], 'train'),
@@ -170,6 +196,7 @@ export function splitPerUser(dataset: InteractionDataset, options: SplitOptions 
   }
   const rng = new SeededRandom(resolved.seed);
   const parts: number[][][] = [[], [], []];
+  const timeParts: number[][][] = [[], [], []];
   const userIds: string[] = [];
   let droppedUsers = 0;
   for (let user = 0; user < matrix.rowCount; user++) {
@@ -192,12 +219,18 @@ export function splitPerUser(dataset: InteractionDataset, options: SplitOptions 
     parts[0].push(items.slice(0, trainCount));
     parts[1].push(items.slice(trainCount, trainCount + validationCount));
     parts[2].push(items.slice(trainCount + validationCount));
+    if (times) {
+      const itemTimes = positions.map((p) => times[p]);
+      timeParts[0].push(itemTimes.slice(0, trainCount));
+      timeParts[1].push(itemTimes.slice(trainCount, trainCount + validationCount));
+      timeParts[2].push(itemTimes.slice(trainCount + validationCount));
+    }
     userIds.push(dataset.userIds[user]);
   }
   return new UserSplit({
-    train: rowsToCsr(parts[0], dataset.itemCount),
-    validation: rowsToCsr(parts[1], dataset.itemCount),
-    test: rowsToCsr(parts[2], dataset.itemCount),
+    train: rowsToCsr(parts[0], dataset.itemCount, times ? timeParts[0] : undefined),
+    validation: rowsToCsr(parts[1], dataset.itemCount, times ? timeParts[1] : undefined),
+    test: rowsToCsr(parts[2], dataset.itemCount, times ? timeParts[2] : undefined),
     userIds,
     itemIds: dataset.itemIds,
     droppedUsers,
@@ -205,18 +238,37 @@ export function splitPerUser(dataset: InteractionDataset, options: SplitOptions 
   });
 }
 
-/** A CSR matrix from rows of item indices (each row sorted ascending here). */
-export function rowsToCsr(rows: readonly (readonly number[])[], columnCount: number): CsrMatrix {
+/**
+ * A CSR matrix from rows of item indices (each row sorted ascending here), with per-entry
+ * timestamps moved along with their items when given (`timestamps[user][k]` is the time of
+ * `rows[user][k]`).
+ */
+export function rowsToCsr(
+  rows: readonly (readonly number[])[],
+  columnCount: number,
+  timestamps?: readonly (readonly number[])[],
+): CsrMatrix {
   const offsets = new Int32Array(rows.length + 1);
   rows.forEach((row, user) => (offsets[user + 1] = offsets[user] + row.length));
   const indices = new Int32Array(offsets[rows.length]);
-  rows.forEach((row, user) =>
-    indices.set(
-      [...row].sort((a, b) => a - b),
-      offsets[user],
-    ),
+  const times = timestamps ? new Float64Array(offsets[rows.length]) : undefined;
+  rows.forEach((row, user) => {
+    const order = Array.from(row.keys()).sort((a, b) => row[a] - row[b]);
+    order.forEach((k, position) => {
+      indices[offsets[user] + position] = row[k];
+      if (times && timestamps) times[offsets[user] + position] = timestamps[user][k];
+    });
+  });
+  return times
+    ? { rowCount: rows.length, columnCount, offsets, indices, timestamps: times }
+    : { rowCount: rows.length, columnCount, offsets, indices };
+}
+
+function csrTimestampRows(matrix: CsrMatrix): number[][] {
+  const times = matrix.timestamps as Float64Array;
+  return Array.from({ length: matrix.rowCount }, (_, user) =>
+    Array.from(times.subarray(matrix.offsets[user], matrix.offsets[user + 1])),
   );
-  return { rowCount: rows.length, columnCount, offsets, indices };
 }
 
 function csrRows(matrix: CsrMatrix): number[][] {

@@ -191,6 +191,43 @@ describe('splitPerUser', () => {
   });
 });
 
+describe('splitPerUser timestamps', () => {
+  it('keep each entry its own time in every part, survive JSON, and stay absent without times', () => {
+    const items = Array.from({ length: 20 }, (_, i) => ({ id: `i${i}`, text: `w${i}` }));
+    // user u likes items (u + 3k) % 20 at time 1000 u + 17 k: the time says which item it is
+    const interactions = Array.from({ length: 6 }, (_, u) =>
+      Array.from({ length: 5 + u }, (_, k) => ({
+        user: `u${u}`,
+        item: `i${(u + 3 * k) % 20}`,
+        timestamp: 1000 * u + 17 * k,
+      })),
+    ).flat();
+    const timeOf = new Map(interactions.map((x) => [`${x.user}/${x.item}`, x.timestamp]));
+    const split = splitPerUser(InteractionDataset.build(items, interactions), { seed: 2 });
+    for (const part of [split.train, split.validation, split.test]) {
+      expect(part.timestamps).toBeDefined();
+      for (let row = 0; row < part.rowCount; row++)
+        for (let k = part.offsets[row]; k < part.offsets[row + 1]; k++)
+          expect(part.timestamps?.[k]).toBe(
+            timeOf.get(`${split.userIds[row]}/${split.itemIds[part.indices[k]]}`),
+          );
+    }
+    const restored = UserSplit.fromJSON(JSON.parse(JSON.stringify(split)) as unknown);
+    expect(Array.from(restored.train.timestamps ?? [])).toEqual(Array.from(split.train.timestamps ?? []));
+    const untimed = splitPerUser(
+      InteractionDataset.build(
+        items,
+        interactions.map(({ user, item }) => ({ user, item })),
+      ),
+      { seed: 2 },
+    );
+    expect(untimed.train.timestamps).toBeUndefined();
+    expect(untimed.toJSON().timestamps).toBeUndefined();
+    const broken = { ...split.toJSON(), timestamps: { ...split.toJSON().timestamps, test: [[1]] } };
+    expect(() => UserSplit.fromJSON(broken)).toThrow(/"timestamps.test" does not match the shape of "test"/);
+  });
+});
+
 describe('shared datasets', () => {
   const movies = sharedDatasetPath('movies_tmdb_small');
   it.skipIf(!movies)(
