@@ -14,6 +14,8 @@ import {
   preprocess,
   splitPerUser,
 } from '../../src/data';
+import { selectBackend } from '../../src/backend';
+import type { BackendPreference } from '../../src/backend';
 import { TextCnnEncoder } from '../../src/layers';
 import { setHostKernels } from '../../src/layers/ops/host-backend';
 import { bprLoss, MarsModel, scoreAllItems } from '../../src/model';
@@ -42,13 +44,13 @@ async function loadMovies(): Promise<{
 }
 
 /** The report's design: pad everything, encode every slot, materialise u (listing 1). */
-function naiveStepSeconds(
+async function naiveStepSeconds(
   encoder: TextCnnEncoder,
   itemEncoder: TextCnnEncoder,
   tokens: { values: Int32Array; rowSplits: Int32Array },
   sampler: BprTripletSampler,
   optimizer: tf.Optimizer,
-): number {
+): Promise<number> {
   const batch = sampler.nextBatch();
   const size = batch.users.length;
   const history = 50;
@@ -121,17 +123,18 @@ function naiveStepSeconds(
     true,
     variables,
   );
-  loss?.dataSync();
+  await loss?.data(); // data(), not dataSync(): webgpu in Node
   loss?.dispose();
   return (performance.now() - started) / 1000;
 }
 
 export default async function trainingBench(): Promise<BenchRow[]> {
-  await tf.setBackend(backend);
+  const selection = await selectBackend(backend as BackendPreference); // webgpu needs its setup
+  if (selection.name !== backend) throw new Error(`bench training: backend ${backend} unavailable`);
   await tf.ready();
   const { dataset, train } = await loadMovies();
   const rows: BenchRow[] = [];
-  const notes = `${backend}, movies_tmdb_small (rating >= 4): ${train.rowCount} users, ${dataset.itemCount} items; batch ${batchSize}, history <= 50, document <= 300 tokens, E=F=100/64, d=64`;
+  const notes = `${selection.name}${selection.device ? ` (${selection.device})` : ''}, movies_tmdb_small (rating >= 4): ${train.rowCount} users, ${dataset.itemCount} items; batch ${batchSize}, history <= 50, document <= 300 tokens, E=F=100/64, d=64`;
 
   // library path
   const model = MarsModel.create({ ...sizes, maxHistory: 50, maxDocumentLength: 300 });
@@ -176,9 +179,9 @@ export default async function trainingBench(): Promise<BenchRow[]> {
   let naiveSeconds = 0;
   const naiveSteps = 2;
   try {
-    naiveStepSeconds(encoder, itemEncoder, tokens, sampler, optimizer); // warm-up
+    await naiveStepSeconds(encoder, itemEncoder, tokens, sampler, optimizer); // warm-up
     for (let k = 0; k < naiveSteps; k++)
-      naiveSeconds += naiveStepSeconds(encoder, itemEncoder, tokens, sampler, optimizer);
+      naiveSeconds += await naiveStepSeconds(encoder, itemEncoder, tokens, sampler, optimizer);
   } finally {
     setHostKernels('auto');
   }
