@@ -2,7 +2,8 @@
 // path (dedupe + length buckets + factorized convolution + one-matmul ranking) against a naive
 // reference that follows the report's design (histories padded to 50 and documents to 300, every
 // history slot encoded, user vectors materialised as in its listing 1), in the same run.
-// Backend: MARS_BENCH_BACKEND (default wasm). Steps: MARS_BENCH_STEPS (default 6).
+// Backend: MARS_BENCH_BACKEND (default wasm). Steps: MARS_BENCH_STEPS (default 6). Naive batch:
+// MARS_BENCH_NAIVE_BATCH (default 8).
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -164,7 +165,8 @@ export default async function trainingBench(): Promise<BenchRow[]> {
   });
 
   // naive reference: smaller batches (its padded batch of 128 x 52 x 300 tokens would exceed the wasm heap)
-  const naiveBatch = 8;
+  // (MARS_BENCH_NAIVE_BATCH: webgpu caps one storage binding at 128 MiB, which batch 8 exceeds)
+  const naiveBatch = Number(process.env.MARS_BENCH_NAIVE_BATCH ?? 8);
   const tokenizer = new Tokenizer({ stopwords: 'en', html: true });
   const vocabulary = Vocabulary.fit(dataset.itemTexts, { tokenizer, minCount: 2 });
   const tokens = encodeCorpus(dataset.itemTexts, tokenizer, vocabulary, { maxLength: 300 });
