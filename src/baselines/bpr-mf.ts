@@ -1,6 +1,6 @@
 import type { CsrMatrix } from '../data/csr';
 import { SeededRandom } from '../sampling/random';
-import { sortedRowContains } from './sorted-row';
+import { sortedRowContains } from '../data/csr';
 
 /** Options of {@link BprMatrixFactorization.fit}; every field has a default. */
 export interface BprMfOptions {

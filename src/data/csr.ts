@@ -18,3 +18,22 @@ export interface CsrMatrix {
    */
   readonly timestamps?: Float64Array;
 }
+
+/**
+ * Whether `indices[start, end)`, a CSR row (sorted ascending), holds `value`: a binary search.
+ * @param indices - a matrix's `indices`.
+ * @param start - the row's first position (`offsets[u]`).
+ * @param end - one past its last (`offsets[u + 1]`).
+ */
+export function sortedRowContains(indices: Int32Array, start: number, end: number, value: number): boolean {
+  let low = start;
+  let high = end - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const found = indices[middle];
+    if (found === value) return true;
+    if (found < value) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
+}

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export type { CsrMatrix } from './csr';
+export { sortedRowContains } from './csr';
 export { InteractionDataset } from './interaction-dataset';
 export type { InteractionRecord, ItemRecord } from './interaction-dataset';
 export {

@@ -1,4 +1,5 @@
 import type { CsrMatrix } from '../data/csr';
+import { sortedRowContains } from '../data/csr';
 import { SeededRandom } from './random';
 
 /** How a history longer than `maxHistory` is cut. */
@@ -214,13 +215,13 @@ export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<
       // popularity-weighted: rejection against the positives (bounded: the CDF gives every item weight > 0)
       for (;;) {
         const item = searchCdf(this.negativeCdf, rng.nextFloat());
-        if (!containsSorted(matrix.indices, start, end, item)) return item;
+        if (!sortedRowContains(matrix.indices, start, end, item)) return item;
       }
     }
     if (positiveCount * 2 <= matrix.columnCount) {
       for (;;) {
         const item = rng.nextInt(matrix.columnCount);
-        if (!containsSorted(matrix.indices, start, end, item)) return item;
+        if (!sortedRowContains(matrix.indices, start, end, item)) return item;
       }
     }
     // dense user: the k-th item of the complement, found by walking the sorted positives
@@ -319,19 +320,6 @@ function checkMatrix(matrix: CsrMatrix): void {
       }
     }
   }
-}
-
-function containsSorted(values: Int32Array, start: number, end: number, value: number): boolean {
-  let low = start;
-  let high = end - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const found = values[middle];
-    if (found === value) return true;
-    if (found < value) low = middle + 1;
-    else high = middle - 1;
-  }
-  return false;
 }
 
 /** Cumulative distribution of (count + 1)^alpha over items; +1 keeps unseen items drawable. */
