@@ -89,6 +89,25 @@ export class UserSplit {
     this.options = parts.options;
   }
 
+  /**
+   * One user's items in a part as item ids, oldest first when the split has timestamps (item
+   * index order otherwise): the history `MarsModel.recommend` and `explain` expect.
+   * @param user - a user id (from `userIds`) or row index.
+   * @param part - which part. Default `'train'`.
+   * @throws RangeError naming the user when it is not in the split.
+   */
+  historyOf(user: string | number, part: 'train' | 'validation' | 'test' = 'train'): string[] {
+    const row = typeof user === 'number' ? user : this.userIds.indexOf(user);
+    if (!(Number.isInteger(row) && row >= 0 && row < this.userIds.length))
+      throw new RangeError(`UserSplit.historyOf: user ${JSON.stringify(user)} is not in the split`);
+    const matrix = this[part];
+    const start = matrix.offsets[row];
+    const positions = Array.from({ length: matrix.offsets[row + 1] - start }, (_, k) => start + k);
+    const times = matrix.timestamps;
+    if (times) positions.sort((a, b) => times[a] - times[b] || a - b);
+    return positions.map((position) => this.itemIds[matrix.indices[position]]);
+  }
+
   /** The JSON form, to reuse the exact split later (see {@link UserSplit.fromJSON}). */
   toJSON(): UserSplitJson {
     return {

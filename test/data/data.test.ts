@@ -212,6 +212,13 @@ describe('splitPerUser timestamps', () => {
             timeOf.get(`${split.userIds[row]}/${split.itemIds[part.indices[k]]}`),
           );
     }
+    const history = split.historyOf('u5', 'test');
+    const historyTimes = history.map((item) => timeOf.get(`u5/${item}`) as number);
+    expect(historyTimes).toEqual([...historyTimes].sort((a, b) => a - b));
+    const row = split.userIds.indexOf('u5');
+    expect(history.length).toBe(split.test.offsets[row + 1] - split.test.offsets[row]);
+    expect(split.historyOf(0)).toEqual(split.historyOf(split.userIds[0]));
+    expect(() => split.historyOf('nobody')).toThrow(/user "nobody" is not in the split/);
     const restored = UserSplit.fromJSON(JSON.parse(JSON.stringify(split)) as unknown);
     expect(Array.from(restored.train.timestamps ?? [])).toEqual(Array.from(split.train.timestamps ?? []));
     const untimed = splitPerUser(
