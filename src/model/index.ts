@@ -14,7 +14,7 @@ export type {
   MarsTrainingData,
   ValidationEvent,
 } from './fit-options';
-export { bprLoss } from './loss';
+export { bprLoss, bprLossOfPairs } from './loss';
 export type { BprLossInputs, BprLossWeights } from './loss';
 export { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
 export type { ScoreAllItemsOptions } from './ranking';

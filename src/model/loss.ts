@@ -55,3 +55,33 @@ export function bprLoss(inputs: BprLossInputs, weights: BprLossWeights): tf.Scal
 function squaredNorms(vectors: tf.Tensor2D): tf.Tensor1D {
   return tf.sum(tf.square(vectors), 1) as tf.Tensor1D;
 }
+
+/**
+ * {@link bprLoss} for a batch laid out as (positive, negative) pairs, the layout MARS scores in.
+ * @param scores - `[batch, 2]` r_ij and r_ij'.
+ * @param userVectors - `[batch, 2, dim]` u_i^j and u_i^j'.
+ * @param itemVectors - `[batch, 2, dim]` v_j and v_j'.
+ */
+export function bprLossOfPairs(
+  scores: tf.Tensor2D,
+  userVectors: tf.Tensor3D,
+  itemVectors: tf.Tensor3D,
+  weights: BprLossWeights,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const [positiveScores, negativeScores] = tf.unstack(scores, 1) as tf.Tensor1D[];
+    const [positiveUserVectors, negativeUserVectors] = tf.unstack(userVectors, 1) as tf.Tensor2D[];
+    const [positiveItemVectors, negativeItemVectors] = tf.unstack(itemVectors, 1) as tf.Tensor2D[];
+    return bprLoss(
+      {
+        positiveScores,
+        negativeScores,
+        positiveUserVectors,
+        negativeUserVectors,
+        positiveItemVectors,
+        negativeItemVectors,
+      },
+      weights,
+    );
+  });
+}

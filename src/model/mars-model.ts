@@ -21,7 +21,7 @@ import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
 import type { FitOptions, FitResult, MarsTrainingData, ValidationEvent } from './fit-options';
 import { gatherRows } from '../layers/ops/gather-rows';
-import { bprLoss } from './loss';
+import { bprLossOfPairs } from './loss';
 import { fitBprItemBiases } from '../baselines/item-biases';
 import { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
 
@@ -79,9 +79,9 @@ interface MarsArtifactMetadata {
 }
 
 interface CachedVectors {
-  /** `[dim, items]` item-side vectors, transposed for the one-matmul ranking. */
-  itemVectorsTransposed: tf.Tensor2D;
-  /** `[items, dim]` memory-side vectors (user encoder). */
+  /** `[items, dim]` item-side vectors (item encoder). */
+  itemVectors: tf.Tensor2D;
+  /** `[items, dim]` memory-side vectors (user encoder); the same tensor with a shared encoder. */
   memoryVectors: tf.Tensor2D;
   /** `[items]` item biases, when configured. */
   itemBias?: Float32Array;
@@ -373,8 +373,8 @@ export class MarsModel {
     const cache = await this.vectors();
     const [weights, score] = tf.tidy(() => {
       const memory = tf.gather(cache.memoryVectors, kept); // [history, dim]
-      const itemVector = tf.slice(cache.itemVectorsTransposed, [0, candidate], [-1, 1]); // [dim, 1]
-      const similarity = tf.reshape(tf.matMul(memory, itemVector), [1, kept.length, 1]);
+      const itemVector = tf.slice(cache.itemVectors, [candidate, 0], [1, -1]); // [1, dim]
+      const similarity = tf.reshape(tf.matMul(memory, tf.reshape(itemVector, [-1, 1])), [1, kept.length, 1]);
       const mask = tf.ones([1, kept.length, 1]);
       const attention =
         this.config.aggregation === 'mean'
@@ -609,20 +609,10 @@ export class MarsModel {
         );
         allScores = tf.add(allScores, tf.reshape(biases, [size, 2]));
       }
-      const [positiveScores, negativeScores] = tf.unstack(allScores, 1) as tf.Tensor1D[];
-      const [positiveUsers, negativeUsers] = tf.unstack(userVectors, 1) as tf.Tensor2D[];
-      const [positiveItems, negativeItems] = tf.unstack(candidateVectors, 1) as tf.Tensor2D[];
-      return bprLoss(
-        {
-          positiveScores,
-          negativeScores,
-          positiveUserVectors: positiveUsers,
-          negativeUserVectors: negativeUsers,
-          positiveItemVectors: positiveItems,
-          negativeItemVectors: negativeItems,
-        },
-        { lambdaU: this.config.lambdaU, lambdaV: this.config.lambdaV },
-      );
+      return bprLossOfPairs(allScores, userVectors, candidateVectors as tf.Tensor3D, {
+        lambdaU: this.config.lambdaU,
+        lambdaV: this.config.lambdaV,
+      });
     });
   }
 
@@ -637,10 +627,9 @@ export class MarsModel {
     const parts = buckets.buckets.map((bucket) => encoder.encodeTokens(bucket, { training }));
     let vectors = parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D);
     if (this.itemIdEmbedding && this.seenItems) {
-      const items = tf.tensor1d(buckets.order, 'int32');
       const idVectors = tf.mul(
-        gatherRows(this.itemIdEmbedding as tf.Tensor2D, items),
-        tf.gather(this.seenItems, items),
+        gatherRows(this.itemIdEmbedding as tf.Tensor2D, buckets.order),
+        tf.gather(this.seenItems, tf.tensor1d(buckets.order, 'int32')),
       );
       vectors = tf.add(vectors, idVectors);
     }
@@ -649,7 +638,14 @@ export class MarsModel {
 
   /** Item-side and memory-side vectors of every catalogue item, cached until the weights change. */
   private vectors(): Promise<CachedVectors> {
-    this.cache ??= this.computeVectors();
+    if (!this.cache) {
+      const computing = this.computeVectors();
+      this.cache = computing;
+      // a failed computation is not cached: the next call tries again
+      computing.catch(() => {
+        if (this.cache === computing) this.cache = undefined;
+      });
+    }
     return this.cache;
   }
 
@@ -657,16 +653,11 @@ export class MarsModel {
     const catalog = this.itemCatalog as ItemCatalog;
     const buckets = bucketRows(catalog.tokens, { tokenBudget: 65_536 });
     const catalogueOrder = tf.tensor1d(buckets.positions, 'int32'); // catalogue index -> output row
-    const itemVectorsTransposed = tf.tidy(
-      () =>
-        tf.transpose(tf.gather(this.encodeBuckets('item', buckets, false), catalogueOrder)) as tf.Tensor2D,
-    );
-    const memoryVectors =
-      this.config.sharedEncoder && !this.itemIdEmbedding
-        ? tf.tidy(() => tf.transpose(itemVectorsTransposed) as tf.Tensor2D)
-        : tf.tidy(
-            () => tf.gather(this.encodeBuckets('memory', buckets, false), catalogueOrder) as tf.Tensor2D,
-          );
+    const encodeAll = (side: 'memory' | 'item'): tf.Tensor2D =>
+      tf.tidy(() => tf.gather(this.encodeBuckets(side, buckets, false), catalogueOrder) as tf.Tensor2D);
+    const itemVectors = encodeAll('item');
+    // one encoder (and the same ID embedding) on both sides: the memory vectors are the item vectors
+    const memoryVectors = this.config.sharedEncoder ? itemVectors : encodeAll('memory');
     catalogueOrder.dispose();
     let itemBias: Float32Array | undefined;
     if (this.itemBias) {
@@ -676,7 +667,7 @@ export class MarsModel {
       itemBias = new Float32Array(await masked.data()); // data(), not dataSync(): webgpu in Node
       masked.dispose();
     }
-    return { itemVectorsTransposed, memoryVectors, itemBias };
+    return { itemVectors, memoryVectors, itemBias };
   }
 
   /** Learned bias for items seen in training, the fixed cold-item bias for the others. */
@@ -689,7 +680,10 @@ export class MarsModel {
     const cache = this.cache;
     if (!cache) return;
     this.cache = undefined;
-    void cache.then((vectors) => tf.dispose([vectors.itemVectorsTransposed, vectors.memoryVectors]));
+    cache.then(
+      (vectors) => tf.dispose([vectors.itemVectors, vectors.memoryVectors]),
+      () => undefined, // a failed computation holds no tensors; its caller saw the error
+    );
   }
 
   /** Scores all items for rows whose histories `historyOf(row)` gives (item indices). */
@@ -714,7 +708,7 @@ export class MarsModel {
     const values = await scoreAllItems(
       memory,
       histories.map((history) => history.length),
-      cache.itemVectorsTransposed,
+      cache.itemVectors,
       { aggregation: this.config.aggregation },
     ).finally(() => memory.dispose());
     if (cache.itemBias) {

@@ -53,9 +53,12 @@ describe('scoreAllItems', () => {
   ] as const)('matches a per-example brute force (%s, chunks of %i items)', async (aggregation, chunk) => {
     const expected = referenceScores(memory, mask, items, aggregation === 'mean');
     const memoryTensor = tf.tensor3d(memory);
-    const itemsT = tf.tidy(() => tf.transpose(tf.tensor2d(items)) as tf.Tensor2D);
-    const scores = await scoreAllItems(memoryTensor, lengths, itemsT, { itemChunkSize: chunk, aggregation });
-    tf.dispose([memoryTensor, itemsT]);
+    const itemTensor = tf.tensor2d(items);
+    const scores = await scoreAllItems(memoryTensor, lengths, itemTensor, {
+      itemChunkSize: chunk,
+      aggregation,
+    });
+    tf.dispose([memoryTensor, itemTensor]);
     for (let u = 0; u < users; u++)
       for (let i = 0; i < itemCount; i++) expect(scores[u * itemCount + i]).toBeCloseTo(expected[u][i], 5);
     expect(scores.subarray(2 * itemCount, 3 * itemCount).every((score) => score === 0)).toBe(true);
@@ -63,22 +66,22 @@ describe('scoreAllItems', () => {
 
   it('ignores whatever the padded slots hold', async () => {
     const noisy = memory.map((slots, u) => slots.map((slot, h) => (mask[u][h] ? slot : slot.map(() => 1e6))));
-    const itemsT = tf.tidy(() => tf.transpose(tf.tensor2d(items)) as tf.Tensor2D);
+    const itemTensor = tf.tensor2d(items);
     const cleanMemory = tf.tensor3d(memory);
     const noisyMemory = tf.tensor3d(noisy);
-    const clean = await scoreAllItems(cleanMemory, lengths, itemsT);
-    const dirty = await scoreAllItems(noisyMemory, lengths, itemsT);
-    tf.dispose([itemsT, cleanMemory, noisyMemory]);
+    const clean = await scoreAllItems(cleanMemory, lengths, itemTensor);
+    const dirty = await scoreAllItems(noisyMemory, lengths, itemTensor);
+    tf.dispose([itemTensor, cleanMemory, noisyMemory]);
     expect(Array.from(dirty)).toEqual(Array.from(clean));
   });
 
   it('leaks no tensors', async () => {
     const memoryTensor = tf.tensor3d(memory);
-    const itemsT = tf.tidy(() => tf.transpose(tf.tensor2d(items)) as tf.Tensor2D);
+    const itemTensor = tf.tensor2d(items);
     const before = tf.memory().numTensors;
-    for (let k = 0; k < 3; k++) await scoreAllItems(memoryTensor, lengths, itemsT, { itemChunkSize: 3 });
+    for (let k = 0; k < 3; k++) await scoreAllItems(memoryTensor, lengths, itemTensor, { itemChunkSize: 3 });
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([memoryTensor, itemsT]);
+    tf.dispose([memoryTensor, itemTensor]);
   });
 });
 
