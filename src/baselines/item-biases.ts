@@ -1,6 +1,5 @@
 import type { CsrMatrix } from '../data/csr';
-import { SeededRandom } from '../sampling/random';
-import { sortedRowContains } from '../data/csr';
+import { BprTripletSampler } from '../sampling/bpr-triplet-sampler';
 
 /** Options of {@link fitBprItemBiases}; every field has a default. */
 export interface ItemBiasFitOptions {
@@ -24,6 +23,7 @@ const DEFAULTS: ItemBiasFitOptions = { epochs: 20, learningRate: 0.05, l2: 0.03,
  * from the popularity ranking instead of from a random one. Pure typed arrays, no TensorFlow.
  * @param train - training positives, users x items.
  * @returns `[items]` biases; items without training positives end up below every item with some.
+ * @throws RangeError (from the sampler) when no user has both a positive and a negative.
  */
 export function fitBprItemBiases(train: CsrMatrix, options: Partial<ItemBiasFitOptions> = {}): Float32Array {
   const { epochs, learningRate, l2, seed } = { ...DEFAULTS, ...options };
@@ -32,25 +32,18 @@ export function fitBprItemBiases(train: CsrMatrix, options: Partial<ItemBiasFitO
       throw new RangeError(`fitBprItemBiases: ${key} must be a finite number >= 0, got ${value}`);
   }
   const biases = new Float32Array(train.columnCount);
-  const users: number[] = [];
-  for (let u = 0; u < train.rowCount; u++) {
-    const count = train.offsets[u + 1] - train.offsets[u];
-    if (count > 0 && count < train.columnCount) users.push(u);
-  }
-  if (users.length === 0) return biases;
-  const rng = new SeededRandom(seed);
-  const triplets = Math.round(epochs * train.offsets[train.rowCount]);
-  for (let t = 0; t < triplets; t++) {
-    const u = users[rng.nextInt(users.length)];
-    const start = train.offsets[u];
-    const end = train.offsets[u + 1];
-    const positive = train.indices[start + rng.nextInt(end - start)];
-    let negative: number;
-    do negative = rng.nextInt(train.columnCount);
-    while (sortedRowContains(train.indices, start, end, negative));
-    const gradient = 1 / (1 + Math.exp(biases[positive] - biases[negative])); // sigma(-(b_i - b_j))
-    biases[positive] += learningRate * (gradient - l2 * biases[positive]);
-    biases[negative] += learningRate * (-gradient - l2 * biases[negative]);
+  const interactions = train.offsets[train.rowCount];
+  const batchSize = 4096;
+  const sampler = new BprTripletSampler(train, { batchSize, includeHistory: false, seed });
+  for (let remaining = Math.round(epochs * interactions); remaining > 0; remaining -= batchSize) {
+    const { positives, negatives } = sampler.nextBatch();
+    for (let t = 0; t < Math.min(batchSize, remaining); t++) {
+      const positive = positives[t];
+      const negative = negatives[t];
+      const gradient = 1 / (1 + Math.exp(biases[positive] - biases[negative])); // sigma(-(b_i - b_j))
+      biases[positive] += learningRate * (gradient - l2 * biases[positive]);
+      biases[negative] += learningRate * (-gradient - l2 * biases[negative]);
+    }
   }
   return biases;
 }
