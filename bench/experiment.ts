@@ -5,7 +5,8 @@
 //
 //   --data DIR|synthetic   dataset folder (items.jsonl + interactions.csv); default
 //                          ../shared/data/movies_tmdb_small, 'synthetic' for the generated corpus
-//   --models a,b,...       of: popularity, bpr-mf, mars, mars-bias, mars-bias-id, mars-mean (default all)
+//   --models a,b,...       of: popularity, bpr-mf, mars, mars-mean, mars-text, mars-text-bias,
+//                          mars-text-bias-id (default all)
 //   --seeds 1,2,3          model seeds (the split keeps --split-seed)      default 1
 //   --steps N              MARS training steps (early stopping on validation)  default 1500
 //   --validate-every N     MARS validation interval in steps               default 100
@@ -49,15 +50,24 @@ export const EXPERIMENT_METRICS = ['recall@10', 'recall@50', 'ndcg@10', 'map@500
 export const EXPERIMENT_MODELS: Record<string, { label: string; config?: Partial<MarsConfig> }> = {
   popularity: { label: 'popularity' },
   'bpr-mf': { label: 'BPR-MF (L2 tuned on validation)' },
-  mars: { label: "MARS, default configuration (the paper's text-only form)" },
-  'mars-bias': { label: 'MARS + learned item bias (warm-started)', config: { itemBias: true } },
-  'mars-bias-id': {
-    label: 'MARS + item bias + item-ID embedding',
-    config: { itemBias: true, itemIdEmbedding: true },
+  mars: {
+    label: 'MARS, default configuration (text CNN + attention + a fixed collaborative part)',
   },
   'mars-mean': {
     label: 'MARS default, attention replaced by the mean (ablation)',
     config: { aggregation: 'mean' },
+  },
+  'mars-text': {
+    label: "MARS text only (the paper's form: no collaborative part)",
+    config: { collaborativeFactors: 0 },
+  },
+  'mars-text-bias': {
+    label: 'MARS text only + learned item bias (warm-started)',
+    config: { collaborativeFactors: 0, itemBias: true },
+  },
+  'mars-text-bias-id': {
+    label: 'MARS text only + item bias + item-ID embedding',
+    config: { collaborativeFactors: 0, itemBias: true, itemIdEmbedding: true },
   },
 };
 
@@ -293,7 +303,11 @@ async function trainAndEvaluate(
     const metrics = await evaluateScorer(
       data,
       data.test,
-      (users) => mars.scoreItemsForHistories(Array.from(users, (user) => rowOf(data.train, user))),
+      (users) =>
+        mars.scoreItemsForHistories(
+          Array.from(users, (user) => rowOf(data.train, user)),
+          users,
+        ),
       coldItems,
     );
     return {

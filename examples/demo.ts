@@ -1,5 +1,8 @@
 // `npm run demo`: train MARS on a generated news corpus, compare it with popularity, and show
-// recommendations with their attention explanations. Runs in about 30 s on 2 cores.
+// recommendations with their attention explanations. Runs in about 45 s on 2 cores. MARS here is
+// the default configuration: a fixed collaborative (BPR-MF) part with the text CNNs and the attention
+// trained on top; on this corpus the text lifts validation recall@50 from 0.41 (the collaborative part
+// alone, step 0) to 0.44.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';

@@ -128,7 +128,13 @@ export default async function trainingBench(): Promise<BenchRow[]> {
   const notes = `${selection.name}${selection.device ? ` (${selection.device})` : ''}, movies_tmdb_small (rating >= 4): ${train.rowCount} users, ${dataset.itemCount} items; batch ${batchSize}, history <= 50, document <= 300 tokens, E=F=100/64, d=64`;
 
   // library path
-  const model = MarsModel.create({ ...sizes, maxHistory: 50, maxDocumentLength: 300 });
+  // the paper's text-only form, like the naive reference (the collaborative part is a fixed JS term)
+  const model = MarsModel.create({
+    ...sizes,
+    maxHistory: 50,
+    maxDocumentLength: 300,
+    collaborativeFactors: 0,
+  });
   await model.fit(
     { itemIds: dataset.itemIds, itemTexts: dataset.itemTexts, train },
     { steps: 1, batchSize, seed: 1 },

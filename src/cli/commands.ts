@@ -185,7 +185,12 @@ interface LoadedRun {
   run: RunJson;
   split: UserSplit;
   score: (users: Int32Array) => Promise<Float32Array> | Float32Array;
-  recommend: (history: string[], k: number, explain: boolean) => Promise<Record<string, unknown>[]>;
+  recommend: (
+    history: string[],
+    k: number,
+    explain: boolean,
+    user: number | undefined,
+  ) => Promise<Record<string, unknown>[]>;
   dispose: () => void;
 }
 
@@ -220,13 +225,18 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     return {
       run,
       split,
-      score: (users) => model.scoreItemsForHistories(Array.from(users, historyOf)),
-      recommend: async (history, k, explain) => {
+      // rows of the split are the training users: a collaborative part adds their user term
+      score: (users) => model.scoreItemsForHistories(Array.from(users, historyOf), users),
+      recommend: async (history, k, explain, user) => {
         indicesOf(history);
-        const recommendations = await model.recommend(history, { k });
+        // the user term exists only with a collaborative part; otherwise the history says it all
+        const known = user !== undefined && model.config.collaborativeFactors > 0 ? user : undefined;
+        const recommendations = await model.recommend(history, { k, user: known });
         return Promise.all(
           recommendations.map(async (r) =>
-            explain ? { ...r, attention: (await model.explain(history, r.id)).history } : { ...r },
+            explain
+              ? { ...r, attention: (await model.explain(history, r.id, { user: known })).history }
+              : { ...r },
           ),
         );
       },
@@ -239,14 +249,20 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     run,
     split,
     score: (users) => scorer.scoreUsers(users),
-    recommend: async (history, k, explain) => {
+    recommend: async (history, k, explain, user) => {
       if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);
-      if (!(scorer instanceof PopularityRecommender)) {
-        throw new CliError(
-          'bpr-mf recommends only for users of its training split; use `mars-rec evaluate`, or a MARS model for new histories',
-        );
-      }
       const excluded = new Set(indicesOf(history));
+      if (!(scorer instanceof PopularityRecommender)) {
+        if (user === undefined)
+          throw new CliError(
+            'bpr-mf recommends only for users of its training split: pass --user ID (or use a MARS model for new histories)',
+          );
+        const scores = scorer.scoreUsers(Int32Array.of(user));
+        return Array.from(topK(scores, k, excluded), (item) => ({
+          id: split.itemIds[item],
+          score: scores[item],
+        }));
+      }
       return Array.from(topK(scorer.itemCounts, k, excluded), (item) => ({
         id: split.itemIds[item],
         score: scorer.itemCounts[item],
@@ -290,14 +306,28 @@ export async function evaluateCommand(options: {
 /** `mars-rec recommend`: top-k items for a history, optionally with attention explanations. */
 export async function recommendCommand(options: {
   model: string;
-  history: string[];
+  /** Item ids, oldest first; with `user`, default that user's training history. */
+  history?: string[];
+  /** A user id of the run's split: their training history, and their user term where the model has one. */
+  user?: string;
   k: number;
   explain: boolean;
   backend: BackendPreference;
 }): Promise<Record<string, unknown>[]> {
   const loaded = await loadRun(options.model, options.backend);
   try {
-    return await loaded.recommend(options.history, options.k, options.explain);
+    let user: number | undefined;
+    if (options.user !== undefined) {
+      user = loaded.split.userIds.indexOf(options.user);
+      if (user < 0)
+        throw new CliError(`unknown user id '${options.user}' in --user: not a user of the run's split`);
+    }
+    let history = options.history;
+    if (history === undefined) {
+      if (user === undefined) throw new CliError('recommend needs --history ID,ID,... or --user ID', 2);
+      history = loaded.split.historyOf(user, 'train');
+    }
+    return await loaded.recommend(history, options.k, options.explain, user);
   } finally {
     loaded.dispose();
   }

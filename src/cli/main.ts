@@ -15,7 +15,8 @@ const usage = `usage:
                  [--max-doc-length L] [--config JSON] [--backend auto|cpu|wasm|webgpu|tensorflow]
                  [--json]   (--config: MarsConfig fields, e.g. '{"itemBias":true,"itemIdEmbedding":true}')
   mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
-  mars-rec recommend --model DIR --history ID,ID,... [-k 10] [--explain] [--backend ...] [--json]`;
+  mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
+                 (--user: a user of the run's split; their training history unless --history is given)`;
 
 function number(
   value: string | undefined,
@@ -91,6 +92,7 @@ async function run(argv: string[]): Promise<void> {
           backend: { type: 'string' },
           split: { type: 'string' },
           history: { type: 'string' },
+          user: { type: 'string' },
           k: { type: 'string', short: 'k' },
           explain: { type: 'boolean' },
           json: { type: 'boolean' },
@@ -157,14 +159,15 @@ async function run(argv: string[]): Promise<void> {
       }),
     );
   } else if (command === 'recommend') {
-    const history = required(values.history, 'history')
-      .split(',')
+    const history = values.history
+      ?.split(',')
       .map((id) => id.trim())
       .filter((id) => id !== '');
     print(
       await recommendCommand({
         model: required(values.model, 'model'),
         history,
+        user: values.user,
         k: number(values.k, 'k', positiveInteger, 'a positive integer') ?? 10,
         explain: values.explain ?? false,
         backend: backendOf(values.backend),

@@ -156,6 +156,20 @@ export class TextCnnEncoder extends tfl.layers.Layer {
     this.built = true;
   }
 
+  /**
+   * Sets the output (dense) layer's kernel and bias to zero, so every document encodes to the
+   * zero vector until training moves them: a residual branch that starts silent (MARS's item
+   * side beside a collaborative part). The kernel's gradient is not zero, so it learns at once.
+   */
+  zeroOutputLayer(): void {
+    this.build();
+    for (const weight of [this.denseKernel, this.denseBias] as tfl.LayerVariable[]) {
+      const zeros = tf.zerosLike(weight.read());
+      weight.write(zeros);
+      zeros.dispose();
+    }
+  }
+
   /** The trainable weights as TensorFlow variables (for `optimizer.minimize(f, _, varList)`). */
   trainableVariables(): tf.Variable[] {
     this.build();

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { CsrMatrix } from '../data/csr';
+import type { CollaborativeFitOptions } from './collaborative';
 
 /** What {@link MarsModel.fit} trains on: the item catalogue and the training positives. */
 export interface MarsTrainingData {
@@ -84,6 +85,12 @@ export interface FitOptions {
    * Default true.
    */
   itemBiasWarmStart?: boolean;
+  /**
+   * With `collaborativeFactors` configured, the settings of the BPR-MF fit of the collaborative
+   * part (made once, on a new model's first fit). Default BprMatrixFactorization's (300 epochs,
+   * L2 0.03) with this fit's seed.
+   */
+  collaborative?: CollaborativeFitOptions;
   /** Called after each step. */
   onBatchEnd?: (event: BatchEndEvent) => void | Promise<void>;
   /** Called after each epoch. */

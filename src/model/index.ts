@@ -20,6 +20,14 @@ export { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
 export type { ScoreAllItemsOptions } from './ranking';
 export { ItemCatalog } from './catalog';
 export {
+  addCollaborativeScores,
+  collaborativePairScores,
+  collaborativeUserVectors,
+  fitCollaborativePart,
+  foldInUser,
+} from './collaborative';
+export type { CollaborativeFitOptions, FoldInOptions } from './collaborative';
+export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
   fileSystemHandler,

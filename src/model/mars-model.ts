@@ -24,6 +24,14 @@ import { gatherRows } from '../layers/ops/gather-rows';
 import { bprLossOfPairs } from './loss';
 import { fitBprItemBiases } from '../baselines/item-biases';
 import { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
+import { BprMatrixFactorization } from '../baselines/bpr-mf';
+import {
+  addCollaborativeScores,
+  collaborativePairScores,
+  collaborativeUserVectors,
+  fitCollaborativePart,
+  foldInUser,
+} from './collaborative';
 
 /** One recommended item. */
 export interface Recommendation {
@@ -41,6 +49,14 @@ export interface RecommendOptions {
   exclude?: readonly string[];
   /** Rank only these item ids. Default: the whole catalogue. */
   candidates?: readonly string[];
+  /**
+   * The training user (row index of `train`) the history belongs to, for a model with a
+   * collaborative part (`collaborativeFactors`): their learned p_u is used. Default: none (an
+   * anonymous history gets a user vector folded in from its items, `foldInUser`).
+   */
+  user?: number;
+  /** {@link RecommendOptions.user} per history of `recommendMany`. */
+  users?: readonly number[];
 }
 
 /** How much each history item contributed to a candidate's score ({@link MarsModel.explain}). */
@@ -116,6 +132,8 @@ export class MarsModel {
   private seenItems?: tf.Tensor2D;
   /** The fixed bias of items unseen in training (cold items): below every seen item after a warm start. */
   private coldItemBias?: tf.Scalar;
+  /** The fixed BPR-MF part of `collaborativeFactors` (typed arrays). */
+  private collaborative?: BprMatrixFactorization;
   private cache?: Promise<CachedVectors>;
 
   private constructor(config: MarsConfig) {
@@ -142,7 +160,16 @@ export class MarsModel {
     const seed = options.seed ?? 1;
     if (!this.itemCatalog) {
       this.build(data, seed);
-      if (this.itemBias && (options.itemBiasWarmStart ?? true)) {
+      if (this.config.collaborativeFactors > 0) {
+        this.collaborative = fitCollaborativePart(data.train, this.config.collaborativeFactors, {
+          seed,
+          ...options.collaborative,
+        });
+        // the text term starts at exactly 0 (zero item vectors), so training starts from the
+        // collaborative ranking; the item encoder's output layer learns from the first step
+        if (!this.config.sharedEncoder) (this.itemEncoder as TextCnnEncoder).zeroOutputLayer();
+      }
+      if (this.itemBias && !this.collaborative && (options.itemBiasWarmStart ?? true)) {
         const warmStart = tf.tensor1d(fitBprItemBiases(data.train, { seed }));
         this.itemBias.assign(warmStart);
         this.coldItemBias?.dispose();
@@ -203,7 +230,35 @@ export class MarsModel {
     let epochLoss = 0;
     let epochSteps = 0;
     let step = 0;
+    const validate = async (): Promise<boolean> => {
+      const users = sampleUsersWithTargets(
+        validation as CsrMatrix,
+        options.validationUsers ?? 1000,
+        validationRng,
+      );
+      const result = await this.evaluate(validation as CsrMatrix, data.train, {
+        metrics: [validationMetric],
+        users,
+      });
+      const event: ValidationEvent = { step, metrics: result.mean };
+      validations.push(event);
+      await options.onValidation?.(event);
+      const value = result.mean[result.metrics[0]];
+      if (value > best) {
+        best = value;
+        bestStep = step;
+        sinceBest = 0;
+        if (restoreBest) {
+          tf.dispose(bestWeights);
+          bestWeights = variables.map((variable) => tf.clone(variable));
+        }
+      } else if (patience > 0 && ++sinceBest >= patience) return false;
+      return true;
+    };
     try {
+      // a warm-started collaborative part is a ranking already: it is the first candidate of
+      // the best-weights selection, so training can only keep or improve it on validation
+      if (validation && this.collaborative && totalSteps > 0) await validate();
       while (step < totalSteps) {
         if (options.signal?.aborted) {
           aborted = true;
@@ -241,25 +296,9 @@ export class MarsModel {
           epochLoss = 0;
           epochSteps = 0;
         }
-        if (validation && (step % validateEvery === 0 || step === totalSteps)) {
-          const users = sampleUsersWithTargets(validation, options.validationUsers ?? 1000, validationRng);
-          const result = await this.evaluate(validation, data.train, { metrics: [validationMetric], users });
-          const event: ValidationEvent = { step, metrics: result.mean };
-          validations.push(event);
-          await options.onValidation?.(event);
-          const value = result.mean[result.metrics[0]];
-          if (value > best) {
-            best = value;
-            bestStep = step;
-            sinceBest = 0;
-            if (restoreBest) {
-              tf.dispose(bestWeights);
-              bestWeights = variables.map((variable) => tf.clone(variable));
-            }
-          } else if (patience > 0 && ++sinceBest >= patience) {
-            stoppedEarly = true;
-            break;
-          }
+        if (validation && (step % validateEvery === 0 || step === totalSteps) && !(await validate())) {
+          stoppedEarly = true;
+          break;
         }
       }
       if (bestWeights && restoreBest && bestStep !== step) {
@@ -303,8 +342,9 @@ export class MarsModel {
       users: options.users,
       metrics: options.metrics ?? DEFAULT_EVALUATION_METRICS,
       userBatchSize: options.userBatchSize ?? 64,
+      // rows are the training users: a collaborative part adds their user term
       score: (users) =>
-        this.scoreHistories(users, (user) => capHistory(history, user, this.config.maxHistory)),
+        this.scoreHistories(users, (user) => capHistory(history, user, this.config.maxHistory), users),
     });
   }
 
@@ -312,11 +352,21 @@ export class MarsModel {
    * Scores every catalogue item for each given history, with cached item and memory vectors
    * and one matrix product per item chunk.
    * @param histories - one list of item indices per user.
+   * @param users - with a collaborative part (`collaborativeFactors`), the training user
+   *   (row of `train`) of each history, -1 for none; default none (the collaborative user vector
+   *   of an anonymous history is folded in from its items).
    * @returns row-major `[histories.length, items]` scores.
    */
-  async scoreItemsForHistories(histories: readonly Int32Array[]): Promise<Float32Array> {
-    return this.scoreHistories(Int32Array.from(histories.keys()), (row) =>
-      histories[row].slice(-this.config.maxHistory),
+  async scoreItemsForHistories(
+    histories: readonly Int32Array[],
+    users?: ArrayLike<number>,
+  ): Promise<Float32Array> {
+    if (users && users.length !== histories.length)
+      throw new RangeError(`scoreItemsForHistories: ${users.length} users for ${histories.length} histories`);
+    return this.scoreHistories(
+      Int32Array.from(histories.keys()),
+      (row) => histories[row].slice(-this.config.maxHistory),
+      users ? Int32Array.from(users) : undefined,
     );
   }
 
@@ -325,7 +375,10 @@ export class MarsModel {
    * `maxHistory` are used). History items are never recommended.
    */
   async recommend(history: readonly string[], options: RecommendOptions = {}): Promise<Recommendation[]> {
-    return (await this.recommendMany([history], options))[0];
+    const { user, ...rest } = options;
+    return (
+      await this.recommendMany([history], { ...rest, users: user === undefined ? undefined : [user] })
+    )[0];
   }
 
   /** {@link MarsModel.recommend} for many users at once, scored in batches. */
@@ -341,6 +394,7 @@ export class MarsModel {
       catalog.indicesOf(history, `history item (user ${user})`),
     );
     const excluded = catalog.indicesOf(options.exclude ?? [], 'excluded item');
+    const users = this.checkUsers(options.users, histories.length);
     let allowed: Uint8Array | undefined;
     if (options.candidates) {
       allowed = new Uint8Array(catalog.size);
@@ -350,7 +404,7 @@ export class MarsModel {
     const batch = 64;
     for (let start = 0; start < historyIndices.length; start += batch) {
       const slice = historyIndices.slice(start, start + batch);
-      const scores = await this.scoreItemsForHistories(slice);
+      const scores = await this.scoreItemsForHistories(slice, users?.slice(start, start + batch));
       slice.forEach((history, row) => {
         const rowScores = scores.subarray(row * catalog.size, (row + 1) * catalog.size);
         const skip = new Set<number>([...history, ...excluded]);
@@ -366,8 +420,13 @@ export class MarsModel {
    * The attention weight of each history item for one candidate: how much each remembered item
    * shaped the adaptive user vector u = C a for that candidate (the paper's case study).
    */
-  async explain(history: readonly string[], item: string): Promise<AttentionExplanation> {
+  async explain(
+    history: readonly string[],
+    item: string,
+    options: { user?: number } = {},
+  ): Promise<AttentionExplanation> {
     const catalog = this.requireTrained('explain');
+    const [user] = this.checkUsers(options.user === undefined ? undefined : [options.user], 1) ?? [-1];
     const kept = catalog.indicesOf(history, 'history item').slice(-this.config.maxHistory);
     const [candidate] = catalog.indicesOf([item], 'candidate item');
     const cache = await this.vectors();
@@ -383,7 +442,10 @@ export class MarsModel {
       return [tf.reshape(attention, [kept.length]), tf.sum(tf.mul(attention, similarity))];
     });
     const weightValues = await weights.data();
-    const scoreValue = (await score.data())[0] + (cache.itemBias?.[candidate] ?? 0);
+    const scoreValue =
+      (await score.data())[0] +
+      (cache.itemBias?.[candidate] ?? 0) +
+      (this.collaborative ? this.collaborativeScore(user, kept, candidate) : 0);
     tf.dispose([weights, score]);
     return {
       item,
@@ -408,6 +470,19 @@ export class MarsModel {
     const rowSplits = tf.tensor1d(catalog.tokens.rowSplits, 'int32');
     tensors.set('catalog/values', values);
     tensors.set('catalog/rowSplits', rowSplits);
+    const owned: tf.Tensor[] = [values, rowSplits];
+    const part = this.collaborative;
+    if (part) {
+      const k = part.factors;
+      owned.push(
+        tf.tensor2d(part.userFactors, [part.userCount, k]),
+        tf.tensor2d(part.itemFactors, [part.itemCount, k]),
+        tf.tensor1d(part.itemBiases),
+      );
+      tensors.set('collaborative/user_factors', owned[2]);
+      tensors.set('collaborative/item_factors', owned[3]);
+      tensors.set('collaborative/item_biases', owned[4]);
+    }
     try {
       await saveArtifact<MarsArtifactMetadata>(location, {
         metadata: {
@@ -420,7 +495,7 @@ export class MarsModel {
         tensors,
       });
     } finally {
-      tf.dispose([values, rowSplits]);
+      tf.dispose(owned);
     }
   }
 
@@ -449,6 +524,26 @@ export class MarsModel {
           );
         }
         variable.assign(saved);
+      }
+      if (model.config.collaborativeFactors > 0) {
+        const factors = ['user_factors', 'item_factors', 'item_biases'].map((name) => {
+          const tensor = tensors.get(`collaborative/${name}`);
+          if (!tensor) throw new Error(`The saved model lacks weight 'collaborative/${name}'.`);
+          return tensor;
+        });
+        const [userFactors, itemFactors, itemBiases] = await Promise.all(
+          factors.map((tensor) => tensor.data()),
+        );
+        model.collaborative = BprMatrixFactorization.fromFactors({
+          factors: model.config.collaborativeFactors,
+          userFactors: new Float32Array(userFactors),
+          itemFactors: new Float32Array(itemFactors),
+          itemBiases: new Float32Array(itemBiases),
+        });
+        if (model.collaborative.itemCount !== model.itemCatalog.size)
+          throw new Error(
+            `The saved collaborative part has ${model.collaborative.itemCount} items but the catalogue ${model.itemCatalog.size}.`,
+          );
       }
       const coldBias = tensors.get('cold_item_bias');
       if (coldBias) model.coldItemBias = tf.clone(coldBias) as tf.Scalar;
@@ -609,6 +704,11 @@ export class MarsModel {
         );
         allScores = tf.add(allScores, tf.reshape(biases, [size, 2]));
       }
+      if (this.collaborative) {
+        const pairUsers = Int32Array.from({ length: size * 2 }, (_, k) => batch.users[k >> 1]);
+        const fixed = collaborativePairScores(this.collaborative, pairUsers, candidateItems);
+        allScores = tf.add(allScores, tf.tensor2d(fixed, [size, 2]));
+      }
       return bprLossOfPairs(allScores, userVectors, candidateVectors as tf.Tensor3D, {
         lambdaU: this.config.lambdaU,
         lambdaV: this.config.lambdaV,
@@ -690,6 +790,7 @@ export class MarsModel {
   private async scoreHistories(
     rows: Int32Array,
     historyOf: (row: number) => Int32Array,
+    users?: Int32Array,
   ): Promise<Float32Array> {
     const catalog = this.itemCatalog as ItemCatalog;
     const cache = await this.vectors();
@@ -717,7 +818,43 @@ export class MarsModel {
         for (let i = 0; i < catalog.size; i++) values[offset + i] += cache.itemBias[i];
       }
     }
+    if (this.collaborative) {
+      const vectors = collaborativeUserVectors(
+        this.collaborative,
+        users ?? new Int32Array(rows.length).fill(-1),
+        (row) => histories[row],
+      );
+      addCollaborativeScores(this.collaborative, vectors, values);
+    }
     return values;
+  }
+
+  /** p . q_candidate + b_candidate for a known user, or for the fold-in of an anonymous history. */
+  private collaborativeScore(user: number, history: ArrayLike<number>, candidate: number): number {
+    const part = this.collaborative as BprMatrixFactorization;
+    if (user >= 0) return collaborativePairScores(part, [user], [candidate])[0];
+    const vector = foldInUser(part, history);
+    let score = part.itemBiases[candidate];
+    for (let f = 0; f < part.factors; f++)
+      score += vector[f] * part.itemFactors[candidate * part.factors + f];
+    return score;
+  }
+
+  /** Validates user indices given for a collaborative part. */
+  private checkUsers(users: readonly number[] | undefined, count: number): Int32Array | undefined {
+    if (users === undefined) return undefined;
+    if (users.length !== count)
+      throw new RangeError(`recommend: ${users.length} users for ${count} histories`);
+    const known = this.collaborative?.userCount ?? 0;
+    users.forEach((user, row) => {
+      if (!Number.isInteger(user) || user < -1 || user >= known)
+        throw new RangeError(
+          this.collaborative
+            ? `recommend: user ${user} (history ${row}) is not a training user index in [0, ${known}) or -1`
+            : `recommend: user ${user} (history ${row}) given, but the model has no collaborative part (collaborativeFactors 0)`,
+        );
+    });
+    return Int32Array.from(users);
   }
 
   private requireTrained(operation: string): ItemCatalog {

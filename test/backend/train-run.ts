@@ -33,7 +33,8 @@ export async function trainingRun(
   config: Partial<MarsConfig>,
   fit: { steps: number; batchSize: number; seed: number; learningRate?: number },
 ): Promise<TrainingRun> {
-  const model = MarsModel.create(config);
+  // the text pathway (the kernels under test); the collaborative part is backend-free JavaScript
+  const model = MarsModel.create({ collaborativeFactors: 0, ...config });
   const stepMilliseconds: number[] = [];
   let last = performance.now();
   try {

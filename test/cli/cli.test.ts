@@ -63,7 +63,7 @@ describe('mars-rec CLI', () => {
       '--max-doc-length',
       '30',
       '--config',
-      '{"itemBias":true,"filters":8}',
+      '{"itemBias":true,"filters":8,"collaborativeFactors":4}',
       '--json',
     ]);
     expect(train.code).toBe(0);
@@ -102,6 +102,33 @@ describe('mars-rec CLI', () => {
     }[];
     expect(list).toHaveLength(4);
     expect(list[0].attention.map((a) => a.id)).toEqual(['n01', 'n02']);
+
+    // --user: a user of the split, their training history and (collaborative part) user term
+    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8')) as { userIds: string[] };
+    const user = split.userIds[0];
+    const forUser = await marsRec([
+      'recommend',
+      '--model',
+      out,
+      '--user',
+      user,
+      '-k',
+      '3',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    expect(forUser.code).toBe(0);
+    expect(JSON.parse(forUser.stdout) as unknown[]).toHaveLength(3);
+    const unknownUser = await marsRec(['recommend', '--model', out, '--user', 'nobody', '--backend', 'cpu']);
+    expect(unknownUser.code).toBe(1);
+    // (the last line: TF.js's own banner about tfjs-node may come first on the cpu backend)
+    expect(unknownUser.stderr.trim().split('\n').at(-1)).toBe(
+      "mars-rec: unknown user id 'nobody' in --user: not a user of the run's split",
+    );
+    const neither = await marsRec(['recommend', '--model', out]);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/recommend needs --history ID,ID,\.\.\. or --user ID/);
   }, 180_000);
 
   it('trains and evaluates the popularity baseline on the same split machinery', async () => {

@@ -6,6 +6,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CsrMatrix } from '../../src/data/csr';
+import { BprMatrixFactorization } from '../../src/baselines/bpr-mf';
+import { evaluateRanking } from '../../src/metrics/evaluate-ranking';
 import { MarsModel } from '../../src/model/mars-model';
 import type { MarsTrainingData } from '../../src/model/fit-options';
 import { SeededRandom } from '../../src/sampling/random';
@@ -59,7 +61,7 @@ describe('MarsModel', () => {
   const { data, test, topicOf } = smallData();
 
   it('learns planted topics: beats a random ranking by a wide margin after a short fit', async () => {
-    const model = MarsModel.create(smallConfig);
+    const model = MarsModel.create({ ...smallConfig, collaborativeFactors: 0 }); // the text pathway alone
     const result = await model.fit(data, { steps: 60, batchSize: 64, learningRate: 0.01, seed: 2 });
     expect(result.steps).toBe(60);
     expect(result.losses[59]).toBeLessThan(result.losses[0]);
@@ -138,7 +140,7 @@ describe('MarsModel', () => {
   });
 
   it('trains with SGD or a caller-owned optimizer; with itemBias it starts from the popularity order', async () => {
-    const model = MarsModel.create({ ...smallConfig, itemBias: true });
+    const model = MarsModel.create({ ...smallConfig, itemBias: true, collaborativeFactors: 0 });
     // the warm start alone (a learning rate of 0 keeps it): scores follow the training counts
     await model.fit(data, { steps: 1, batchSize: 8, optimizer: 'sgd', learningRate: 0 });
     const counts = new Float64Array(data.itemIds.length);
@@ -161,6 +163,81 @@ describe('MarsModel', () => {
       /optimizer must be 'adam', 'sgd' or a tf.Optimizer, got 'lbfgs'/,
     );
     model.dispose();
+  });
+
+  it('with a collaborative part starts exactly at BPR-MF, adds p_u . q_j only for known users, and saves it', async () => {
+    const model = MarsModel.create({ ...smallConfig, collaborativeFactors: 8 });
+    // zero steps: the collaborative part alone, the item encoder's output still zero
+    const validation = test;
+    const fit = await model.fit({ ...data, validation }, { steps: 0, seed: 3 });
+    expect(fit.steps).toBe(0);
+    const reference = BprMatrixFactorization.fit(data.train, { factors: 8, seed: 3 });
+    const users = Int32Array.from([0, 5, 17]);
+    const histories = Array.from(users, (user) =>
+      data.train.indices.subarray(data.train.offsets[user], data.train.offsets[user + 1]),
+    );
+    const scores = await model.scoreItemsForHistories(histories, users);
+    const expected = reference.scoreUsers(users);
+    const seen = new Set(data.train.indices);
+    for (let row = 0; row < users.length; row++)
+      for (const item of seen) expect(scores[row * 120 + item]).toBeCloseTo(expected[row * 120 + item], 5);
+    // an anonymous history gets a folded-in user vector: on the held-out items of these users it
+    // ranks better than the item biases alone (the popularity part of the same model)
+    const everyUser = Int32Array.from({ length: data.train.rowCount }, (_, user) => user);
+    const anonymousScores = async (rows: Int32Array): Promise<Float32Array> =>
+      model.scoreItemsForHistories(
+        Array.from(rows, (user) =>
+          data.train.indices.subarray(data.train.offsets[user], data.train.offsets[user + 1]),
+        ),
+      );
+    const recallOf = async (
+      score: (rows: Int32Array) => Promise<Float32Array> | Float32Array,
+    ): Promise<number> =>
+      (
+        await evaluateRanking({
+          itemCount: 120,
+          targets: test,
+          exclude: data.train,
+          metrics: ['recall@10'],
+          score,
+        })
+      ).mean['recall@10'];
+    const foldedIn = await recallOf(anonymousScores);
+    const biasesOnly = await recallOf((rows) => {
+      const out = new Float32Array(rows.length * 120);
+      for (let row = 0; row < rows.length; row++) out.set(reference.itemBiases, row * 120);
+      return out;
+    });
+    expect(foldedIn).toBeGreaterThan(biasesOnly + 0.05);
+    expect(everyUser.length).toBe(80);
+
+    // after training the text term is live; the user term still applies, and save/load keeps all
+    const trained = await model.fit({ ...data, validation }, { steps: 4, batchSize: 16, learningRate: 0.01 });
+    expect(trained.validations[0].step).toBe(0); // the collaborative ranking is the first candidate
+    const history = data.itemIds.filter((_, item) => histories[1].includes(item));
+    const withUser = await model.recommend(history, { k: 5, user: 5 });
+    const withoutUser = await model.recommend(history, { k: 5 });
+    expect(withUser).not.toEqual(withoutUser);
+    const directory = mkdtempSync(join(tmpdir(), 'mars-cf-'));
+    await model.save(directory);
+    const loaded = await MarsModel.load(directory);
+    expect(await loaded.recommend(history, { k: 5, user: 5 })).toEqual(withUser);
+    expect(await loaded.explain(history, withUser[0].id, { user: 5 })).toEqual(
+      await model.explain(history, withUser[0].id, { user: 5 }),
+    );
+    expect((await model.explain(history, withUser[0].id, { user: 5 })).score).toBeCloseTo(
+      withUser[0].score,
+      4,
+    );
+    await expect(model.recommend(history, { user: 80 })).rejects.toThrow(
+      /user 80 \(history 0\) is not a training user index in \[0, 80\) or -1/,
+    );
+    loaded.dispose();
+    model.dispose();
+    const plain = MarsModel.create({ ...smallConfig, collaborativeFactors: 0 });
+    await plain.fit(data, { steps: 1, batchSize: 8 });
+    await expect(plain.recommend(history, { user: 1 })).rejects.toThrow(/no collaborative part/);
+    plain.dispose();
   });
 
   it('reports bad input clearly', async () => {
