@@ -15,6 +15,7 @@
 //   --bpr-epochs N         BPR-MF epochs                                   default 300
 //   --bpr-l2 a,b,...       BPR-MF L2 values swept on validation             default 0.01,0.03,0.06
 //   --cold-start F         also hold out a fraction F of items from training (cold items)
+//   --cold-only            with --cold-start, skip the warm-item runs
 //   --min-rating R         positives: rating >= R                          default 4
 //   --split-seed S         seed of the per-user 0.3 split                  default 1
 //   --out FILE             also write the results as JSON
@@ -84,6 +85,8 @@ export interface ExperimentOptions {
   bprEpochs: number;
   bprL2: number[];
   coldStart?: number;
+  /** With `coldStart`, run only the cold-item setting. */
+  coldOnly?: boolean;
   minRating: number;
   splitSeed: number;
   outFile?: string;
@@ -127,7 +130,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       `${data.test.offsets[data.test.rowCount]} test positives`,
   );
   const runs: ExperimentRun[] = [];
-  for (const seed of options.seeds) {
+  for (const seed of options.coldStart && options.coldOnly ? [] : options.seeds) {
     for (const model of options.models) {
       const run = await trainAndEvaluate(model, seed, data, undefined, options, log);
       runs.push(run);
@@ -387,6 +390,7 @@ export function parseExperimentArgs(args: string[]): ExperimentOptions {
       'bpr-epochs': { type: 'string', default: '300' },
       'bpr-l2': { type: 'string', default: '0.01,0.03,0.06' },
       'cold-start': { type: 'string' },
+      'cold-only': { type: 'boolean', default: false },
       'min-rating': { type: 'string', default: '4' },
       'split-seed': { type: 'string', default: '1' },
       out: { type: 'string' },
@@ -415,6 +419,7 @@ export function parseExperimentArgs(args: string[]): ExperimentOptions {
     bprEpochs: numbers('bpr-epochs', values['bpr-epochs'])[0],
     bprL2: numbers('bpr-l2', values['bpr-l2']),
     coldStart: values['cold-start'] ? numbers('cold-start', values['cold-start'])[0] : undefined,
+    coldOnly: values['cold-only'],
     minRating: numbers('min-rating', values['min-rating'])[0],
     splitSeed: numbers('split-seed', values['split-seed'])[0],
     outFile: values.out,
