@@ -12,6 +12,8 @@
 //   --validate-every N     MARS validation interval in steps               default 100
 //   --learning-rate X     MARS Adam learning rate                        default the library's
 //   --config JSON          overrides merged into every MARS configuration
+//   --word-vectors FILE    pretrained word vectors (GloVe text format) for the MARS word embeddings
+//                          (set embeddingDim to their size with --config)
 //   --bpr-epochs N         BPR-MF epochs                                   default 300
 //   --bpr-l2 a,b,...       BPR-MF L2 values swept on validation             default 0.01,0.03,0.06
 //   --cold-start F         also hold out a fraction F of items from training (cold items)
@@ -19,7 +21,7 @@
 //   --min-rating R         positives: rating >= R                          default 4
 //   --split-seed S         seed of the per-user 0.3 split                  default 1
 //   --out FILE             also write the results as JSON
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -82,6 +84,8 @@ export interface ExperimentOptions {
   learningRate?: number;
   /** Overrides merged into every MARS configuration (`--config '{"outputDim":32}'`). */
   config?: Partial<MarsConfig>;
+  /** Lines of a GloVe-format word-vector file: the MARS word embeddings start from them. */
+  wordVectors?: string[];
   bprEpochs: number;
   bprL2: number[];
   coldStart?: number;
@@ -297,6 +301,7 @@ async function trainAndEvaluate(
         steps: options.steps,
         seed,
         learningRate: options.learningRate,
+        wordVectors: options.wordVectors,
         validateEvery: options.validateEvery,
         validationUsers: 100_000,
         onValidation: ({ step, metrics }) =>
@@ -387,6 +392,7 @@ export function parseExperimentArgs(args: string[]): ExperimentOptions {
       'validate-every': { type: 'string', default: '100' },
       'learning-rate': { type: 'string' },
       config: { type: 'string' },
+      'word-vectors': { type: 'string' },
       'bpr-epochs': { type: 'string', default: '300' },
       'bpr-l2': { type: 'string', default: '0.01,0.03,0.06' },
       'cold-start': { type: 'string' },
@@ -416,6 +422,9 @@ export function parseExperimentArgs(args: string[]): ExperimentOptions {
     validateEvery: numbers('validate-every', values['validate-every'])[0],
     learningRate: values['learning-rate'] ? numbers('learning-rate', values['learning-rate'])[0] : undefined,
     config: values.config ? (JSON.parse(values.config) as Partial<MarsConfig>) : undefined,
+    wordVectors: values['word-vectors']
+      ? readFileSync(values['word-vectors'], 'utf8').split('\n')
+      : undefined,
     bprEpochs: numbers('bpr-epochs', values['bpr-epochs'])[0],
     bprL2: numbers('bpr-l2', values['bpr-l2']),
     coldStart: values['cold-start'] ? numbers('cold-start', values['cold-start'])[0] : undefined,

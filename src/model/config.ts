@@ -11,6 +11,11 @@ export interface MarsConfig {
   kernelSizes: number[];
   /** Item and memory vector size d. Default 64. */
   outputDim: number;
+  /**
+   * Train the word embeddings (true) or keep them at their initial values, useful with
+   * pretrained vectors (`FitOptions.wordVectors`). Default true.
+   */
+  trainableWordEmbeddings: boolean;
   /** Dropout rate after max-pooling, during training only. Default 0. */
   dropout: number;
   /** Longest history kept per user (memory slots), in items; longer histories are capped. Default 50. */
@@ -66,6 +71,7 @@ export const DEFAULT_MARS_CONFIG: Readonly<MarsConfig> = Object.freeze({
   kernelSizes: [3],
   outputDim: 64,
   dropout: 0,
+  trainableWordEmbeddings: true,
   maxHistory: 50,
   maxDocumentLength: 300,
   lambdaU: 1e-4,
@@ -127,7 +133,13 @@ export function resolveMarsConfig(partial: Partial<MarsConfig> = {}): MarsConfig
       `MarsConfig.aggregation must be 'attention' or 'mean', got '${String(config.aggregation)}'`,
     );
   }
-  for (const key of ['sharedEncoder', 'itemBias', 'itemIdEmbedding', 'stripHtml'] as const) {
+  for (const key of [
+    'sharedEncoder',
+    'itemBias',
+    'itemIdEmbedding',
+    'stripHtml',
+    'trainableWordEmbeddings',
+  ] as const) {
     if (typeof config[key] !== 'boolean')
       throw new TypeError(`MarsConfig.${key} must be a boolean, got ${String(config[key])}`);
   }

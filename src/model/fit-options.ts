@@ -91,6 +91,14 @@ export interface FitOptions {
    * L2 0.03) with this fit's seed.
    */
   collaborative?: CollaborativeFitOptions;
+  /**
+   * Pretrained word vectors in the GloVe / word2vec text format (`word v1 ... vE` per line), for
+   * example a file's lines from `readline`. On a new model's first fit, the word embeddings of
+   * both encoders start from them (`loadWordVectors`; words absent from them start at zero);
+   * `embeddingDim` must equal their size, and `trainableWordEmbeddings: false` keeps them fixed.
+   * Ignored when continuing a fitted or loaded model.
+   */
+  wordVectors?: WordVectorLines;
   /** Called after each step. */
   onBatchEnd?: (event: BatchEndEvent) => void | Promise<void>;
   /** Called after each epoch. */
@@ -100,6 +108,9 @@ export interface FitOptions {
   /** Stops training after the current step; the model stays usable with the weights reached. */
   signal?: AbortSignal;
 }
+
+/** Lines of a word-vector text file, synchronous or asynchronous. */
+export type WordVectorLines = Iterable<string> | AsyncIterable<string>;
 
 /** What {@link MarsModel.fit} returns. */
 export interface FitResult {
@@ -119,4 +130,6 @@ export interface FitResult {
   stoppedEarly: boolean;
   /** Whether the signal ended training. */
   aborted: boolean;
+  /** With `wordVectors`: how many vocabulary words they covered. */
+  wordVectorsFound?: number;
 }

@@ -13,6 +13,7 @@ export type {
   FitResult,
   MarsTrainingData,
   ValidationEvent,
+  WordVectorLines,
 } from './fit-options';
 export { bprLoss, bprLossOfPairs } from './loss';
 export type { BprLossInputs, BprLossWeights } from './loss';

@@ -19,8 +19,16 @@ import type { TripletBatch } from '../sampling/bpr-triplet-sampler';
 import { ItemCatalog } from './catalog';
 import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
-import type { FitOptions, FitResult, MarsTrainingData, ValidationEvent } from './fit-options';
+import type {
+  FitOptions,
+  FitResult,
+  MarsTrainingData,
+  ValidationEvent,
+  WordVectorLines,
+} from './fit-options';
 import { gatherRows } from '../layers/ops/gather-rows';
+import { loadWordVectors } from '../layers/word-vectors';
+import type { LoadedWordVectors } from '../layers/word-vectors';
 import { bprLossOfPairs } from './loss';
 import { fitBprItemBiases } from '../baselines/item-biases';
 import { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
@@ -158,8 +166,9 @@ export class MarsModel {
   async fit(data: MarsTrainingData, options: FitOptions = {}): Promise<FitResult> {
     checkTrainingData(data);
     const seed = options.seed ?? 1;
+    let wordVectorsFound: number | undefined;
     if (!this.itemCatalog) {
-      this.build(data, seed);
+      wordVectorsFound = await this.build(data, seed, options.wordVectors);
       if (this.config.collaborativeFactors > 0) {
         this.collaborative = fitCollaborativePart(data.train, this.config.collaborativeFactors, {
           seed,
@@ -319,6 +328,7 @@ export class MarsModel {
       bestStep,
       stoppedEarly,
       aborted,
+      ...(wordVectorsFound === undefined ? {} : { wordVectorsFound }),
     };
   }
 
@@ -568,7 +578,11 @@ export class MarsModel {
 
   // ---------------------------------------------------------------------------------------------
 
-  private build(data: MarsTrainingData, seed: number): void {
+  private async build(
+    data: MarsTrainingData,
+    seed: number,
+    wordVectors?: WordVectorLines,
+  ): Promise<number | undefined> {
     this.tokenizer = new Tokenizer({
       html: this.config.stripHtml,
       stopwords: this.config.stopwords as StopwordLanguage[],
@@ -588,10 +602,19 @@ export class MarsModel {
       this.vocabulary,
       this.config.maxDocumentLength,
     );
-    this.buildLayers(seed);
+    let pretrained: LoadedWordVectors | undefined;
+    if (wordVectors) {
+      pretrained = await loadWordVectors(wordVectors, this.vocabulary);
+      if (pretrained.dim !== this.config.embeddingDim)
+        throw new RangeError(
+          `MarsModel.fit: the word vectors have ${pretrained.dim} dimensions but embeddingDim is ${this.config.embeddingDim}; set embeddingDim to ${pretrained.dim}`,
+        );
+    }
+    this.buildLayers(seed, pretrained?.vectors);
+    return pretrained?.found;
   }
 
-  private buildLayers(seed: number): void {
+  private buildLayers(seed: number, pretrainedEmbeddings?: Float32Array): void {
     const vocabularySize = (this.vocabulary as Vocabulary).size;
     const itemCount = (this.itemCatalog as ItemCatalog).size;
     const encoderConfig = {
@@ -601,6 +624,8 @@ export class MarsModel {
       kernelSizes: this.config.kernelSizes,
       outputDim: this.config.outputDim,
       dropout: this.config.dropout,
+      pretrainedEmbeddings,
+      trainableEmbeddings: this.config.trainableWordEmbeddings,
     };
     this.userEncoder = new TextCnnEncoder({ ...encoderConfig, seed, name: 'user_encoder' });
     this.itemEncoder = this.config.sharedEncoder
@@ -622,8 +647,9 @@ export class MarsModel {
     previous.dispose();
   }
 
-  private namedVariables(): { name: string; variable: tf.Variable }[] {
-    const named: { name: string; variable: tf.Variable }[] = [];
+  /** Every weight variable, trainable or not (fixed word embeddings included), with its saved name. */
+  private namedVariables(): { name: string; variable: tf.Variable; trainable: boolean }[] {
+    const named: { name: string; variable: tf.Variable; trainable: boolean }[] = [];
     const encoders = this.config.sharedEncoder
       ? [['encoder', this.userEncoder]]
       : [
@@ -631,15 +657,23 @@ export class MarsModel {
           ['item_encoder', this.itemEncoder],
         ];
     for (const [prefix, encoder] of encoders as [string, TextCnnEncoder][]) {
-      encoder
-        .trainableVariables()
-        .forEach((variable, index) => named.push({ name: `${prefix}/${index}`, variable }));
+      encoder.build(); // weights are created on first use
+      // the trainable weights first, then any fixed one: with every weight trainable (the
+      // default) the names are those of earlier versions
+      encoder.weights.forEach((weight, index) =>
+        named.push({
+          name: `${prefix}/${index}`,
+          variable: weight.read() as tf.Variable,
+          trainable: weight.trainable,
+        }),
+      );
     }
     (this.attention as MemoryAttention)
       .trainableVariables()
-      .forEach((variable, index) => named.push({ name: `attention/${index}`, variable }));
-    if (this.itemBias) named.push({ name: 'item_bias', variable: this.itemBias });
-    if (this.itemIdEmbedding) named.push({ name: 'item_id_embedding', variable: this.itemIdEmbedding });
+      .forEach((variable, index) => named.push({ name: `attention/${index}`, variable, trainable: true }));
+    if (this.itemBias) named.push({ name: 'item_bias', variable: this.itemBias, trainable: true });
+    if (this.itemIdEmbedding)
+      named.push({ name: 'item_id_embedding', variable: this.itemIdEmbedding, trainable: true });
     return named;
   }
 
@@ -654,7 +688,9 @@ export class MarsModel {
   }
 
   private trainableVariables(): tf.Variable[] {
-    return this.namedVariables().map(({ variable }) => variable);
+    return this.namedVariables()
+      .filter(({ trainable }) => trainable)
+      .map(({ variable }) => variable);
   }
 
   /** The BPR loss of one sampled batch (eq. 4). */

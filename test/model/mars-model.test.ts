@@ -8,7 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CsrMatrix } from '../../src/data/csr';
 import { BprMatrixFactorization } from '../../src/baselines/bpr-mf';
 import { evaluateRanking } from '../../src/metrics/evaluate-ranking';
+import { loadArtifact } from '../../src/model/artifact';
 import { MarsModel } from '../../src/model/mars-model';
+import { Vocabulary } from '../../src/text/vocabulary';
 import type { MarsTrainingData } from '../../src/model/fit-options';
 import { SeededRandom } from '../../src/sampling/random';
 import { generateSyntheticCorpus } from '../../src/synthetic';
@@ -238,6 +240,51 @@ describe('MarsModel', () => {
     await plain.fit(data, { steps: 1, batchSize: 8 });
     await expect(plain.recommend(history, { user: 1 })).rejects.toThrow(/no collaborative part/);
     plain.dispose();
+  });
+
+  it('starts the word embeddings from pretrained vectors, keeps them fixed on request, and saves them', async () => {
+    // vectors for the first words of the corpus, in the GloVe text format
+    const tokens = [...new Set(data.itemTexts.join(' ').toLowerCase().split(/\W+/))].filter(
+      (w) => w.length > 3,
+    );
+    const chosen = tokens.slice(0, 12);
+    const vectorOf = (word: string, k: number): number => ((word.charCodeAt(k % word.length) % 17) - 8) / 10;
+    const lines = chosen.map(
+      (word) => `${word} ${Array.from({ length: 16 }, (_, k) => vectorOf(word, k)).join(' ')}`,
+    );
+    const config = { ...smallConfig, collaborativeFactors: 0, trainableWordEmbeddings: false };
+    const model = MarsModel.create(config);
+    const fit = await model.fit(data, { steps: 3, batchSize: 16, learningRate: 0.01, wordVectors: lines });
+    expect(fit.wordVectorsFound).toBeGreaterThan(6);
+    const directory = mkdtempSync(join(tmpdir(), 'mars-vectors-'));
+    await model.save(directory);
+    const { metadata, tensors } = await loadArtifact<{ vocabulary: unknown }>(directory);
+    const vocabulary = Vocabulary.fromJSON(metadata.vocabulary);
+    // the fixed embedding is saved after the four trainable weights (convolution and dense)
+    const table = tensors.get('user_encoder/4') as tf.Tensor;
+    expect(table.shape).toEqual([vocabulary.size, 16]);
+    const values = await table.data();
+    let checked = 0;
+    for (const word of chosen) {
+      const id = vocabulary.idOf(word);
+      if (id < 2) continue;
+      checked++;
+      // fixed: still exactly the given vectors after three training steps
+      for (let k = 0; k < 16; k++) expect(values[id * 16 + k]).toBeCloseTo(vectorOf(word, k), 6);
+    }
+    expect(checked).toBe(fit.wordVectorsFound);
+    tf.dispose([...tensors.values()]);
+    const loaded = await MarsModel.load(directory);
+    expect(await loaded.recommend(['n001', 'n002'], { k: 5 })).toEqual(
+      await model.recommend(['n001', 'n002'], { k: 5 }),
+    );
+    loaded.dispose();
+    model.dispose();
+    const mismatched = MarsModel.create({ ...smallConfig, embeddingDim: 8 });
+    await expect(mismatched.fit(data, { steps: 1, wordVectors: lines })).rejects.toThrow(
+      /the word vectors have 16 dimensions but embeddingDim is 8; set embeddingDim to 16/,
+    );
+    mismatched.dispose();
   });
 
   it('reports bad input clearly', async () => {
