@@ -106,6 +106,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   let steps = 0;
   let trainSeconds = 0;
   let tripletsPerSecond = 0;
+  let bestStep: number | undefined;
   if (options.model === 'mars') {
     const selection = await selectBackend(options.backend);
     backend = selection.name;
@@ -147,7 +148,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     );
     await model.save(join(options.out, 'model'));
     model.dispose();
-    ({ steps, trainSeconds, tripletsPerSecond } = result);
+    ({ steps, trainSeconds, tripletsPerSecond, bestStep } = result);
   } else {
     const started = performance.now();
     const saved =
@@ -173,6 +174,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     steps,
     trainSeconds,
     tripletsPerSecond,
+    // the step whose weights were kept (best validation; 0: the collaborative part alone)
+    ...(bestStep === undefined ? {} : { bestStep }),
     backend,
     users: split.userIds.length,
     items: split.itemIds.length,
