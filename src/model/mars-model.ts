@@ -513,7 +513,11 @@ export class MarsModel {
   static async load(location: ArtifactLocation): Promise<MarsModel> {
     const { metadata, tensors } = await loadArtifact<MarsArtifactMetadata>(location);
     try {
-      const model = new MarsModel(resolveMarsConfig(metadata.config));
+      // artifacts written before the collaborative part existed have no such field: they had none
+      const savedConfig: Partial<MarsConfig> = metadata.config;
+      const model = new MarsModel(
+        resolveMarsConfig({ ...savedConfig, collaborativeFactors: savedConfig.collaborativeFactors ?? 0 }),
+      );
       model.tokenizer = Tokenizer.fromJSON(metadata.tokenizer);
       model.vocabulary = Vocabulary.fromJSON(metadata.vocabulary);
       const values = tensors.get('catalog/values');

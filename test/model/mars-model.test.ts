@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -99,6 +99,23 @@ describe('MarsModel', () => {
     expect(loaded.config).toEqual(model.config);
     model.dispose();
     loaded.dispose();
+
+    // an artifact written before collaborativeFactors existed (no such config field) loads as
+    // the text-only model it is
+    const older = MarsModel.create({ ...smallConfig, collaborativeFactors: 0 });
+    await older.fit(data, { steps: 2, batchSize: 16 });
+    const olderDirectory = mkdtempSync(join(tmpdir(), 'mars-older-'));
+    await older.save(olderDirectory);
+    const manifest = JSON.parse(readFileSync(join(olderDirectory, 'model.json'), 'utf8')) as {
+      modelTopology: { metadata: { config: Record<string, unknown> } };
+    };
+    delete manifest.modelTopology.metadata.config.collaborativeFactors;
+    writeFileSync(join(olderDirectory, 'model.json'), JSON.stringify(manifest));
+    const reloaded = await MarsModel.load(olderDirectory);
+    expect(reloaded.config.collaborativeFactors).toBe(0);
+    expect(await reloaded.recommend(history, { k: 8 })).toEqual(await older.recommend(history, { k: 8 }));
+    reloaded.dispose();
+    older.dispose();
   });
 
   it('stops on an aborted signal and stays usable', async () => {
