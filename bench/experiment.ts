@@ -12,6 +12,7 @@
 //   --validate-every N     MARS validation interval in steps               default 100
 //   --learning-rate X     MARS Adam learning rate                        default the library's
 //   --config JSON          overrides merged into every MARS configuration
+//   --optimizer NAME       MARS optimizer: adam (default), lazy-adam, sgd
 //   --word-vectors FILE    pretrained word vectors (GloVe text format) for the MARS word embeddings
 //                          (set embeddingDim to their size with --config)
 //   --bpr-epochs N         BPR-MF epochs                                   default 300
@@ -84,6 +85,8 @@ export interface ExperimentOptions {
   learningRate?: number;
   /** Overrides merged into every MARS configuration (`--config '{"outputDim":32}'`). */
   config?: Partial<MarsConfig>;
+  /** MARS optimizer. */
+  optimizer?: 'adam' | 'lazy-adam' | 'sgd';
   /** Lines of a GloVe-format word-vector file: the MARS word embeddings start from them. */
   wordVectors?: string[];
   bprEpochs: number;
@@ -302,6 +305,7 @@ async function trainAndEvaluate(
         seed,
         learningRate: options.learningRate,
         wordVectors: options.wordVectors,
+        optimizer: options.optimizer,
         validateEvery: options.validateEvery,
         validationUsers: 100_000,
         onValidation: ({ step, metrics }) =>
@@ -393,6 +397,7 @@ export function parseExperimentArgs(args: string[]): ExperimentOptions {
       'learning-rate': { type: 'string' },
       config: { type: 'string' },
       'word-vectors': { type: 'string' },
+      optimizer: { type: 'string' },
       'bpr-epochs': { type: 'string', default: '300' },
       'bpr-l2': { type: 'string', default: '0.01,0.03,0.06' },
       'cold-start': { type: 'string' },
@@ -422,6 +427,7 @@ export function parseExperimentArgs(args: string[]): ExperimentOptions {
     validateEvery: numbers('validate-every', values['validate-every'])[0],
     learningRate: values['learning-rate'] ? numbers('learning-rate', values['learning-rate'])[0] : undefined,
     config: values.config ? (JSON.parse(values.config) as Partial<MarsConfig>) : undefined,
+    optimizer: values.optimizer as ExperimentOptions['optimizer'],
     wordVectors: values['word-vectors']
       ? readFileSync(values['word-vectors'], 'utf8').split('\n')
       : undefined,

@@ -59,11 +59,12 @@ export interface FitOptions {
   /** Learning rate of the optimizer. Default the report's rule 0.001 x batchSize / 512. */
   learningRate?: number;
   /**
-   * `'adam'` (the report's choice, default), `'sgd'` (plain SGD: rows of the embeddings and
+   * `'adam'` (the report's choice, default), `'lazy-adam'` (`LazyAdamOptimizer`: rows of the
+   * embedding tables absent from a batch do not move), `'sgd'` (plain SGD: rows of the embeddings and
    * biases that a batch does not touch do not move, as in BPR-MF), or any TF.js optimizer
    * (then `learningRate` is ignored and the caller disposes it).
    */
-  optimizer?: 'adam' | 'sgd' | tf.Optimizer;
+  optimizer?: 'adam' | 'lazy-adam' | 'sgd' | tf.Optimizer;
   /** Seed of sampling, initialisation and dropout. Default 1. */
   seed?: number;
   /** Most padded tokens per encoded bucket; bounds a step's memory whatever the lengths. Default 16,384 tokens. */

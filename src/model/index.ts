@@ -20,6 +20,7 @@ export type { BprLossInputs, BprLossWeights } from './loss';
 export { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
 export type { ScoreAllItemsOptions } from './ranking';
 export { ItemCatalog } from './catalog';
+export { LazyAdamOptimizer } from './lazy-adam';
 export {
   addCollaborativeScores,
   collaborativePairScores,

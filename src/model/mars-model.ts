@@ -30,6 +30,7 @@ import { gatherRows } from '../layers/ops/gather-rows';
 import { loadWordVectors } from '../layers/word-vectors';
 import type { LoadedWordVectors } from '../layers/word-vectors';
 import { bprLossOfPairs } from './loss';
+import { LazyAdamOptimizer } from './lazy-adam';
 import { fitBprItemBiases } from '../baselines/item-biases';
 import { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
 import { BprMatrixFactorization } from '../baselines/bpr-mf';
@@ -208,16 +209,18 @@ export class MarsModel {
     const learningRate = options.learningRate ?? (0.001 * batchSize) / 512;
     const choice = options.optimizer ?? 'adam';
     const ownOptimizer = typeof choice === 'string';
-    if (ownOptimizer && choice !== 'adam' && choice !== 'sgd')
+    if (ownOptimizer && choice !== 'adam' && choice !== 'sgd' && choice !== 'lazy-adam')
       throw new RangeError(
-        `MarsModel.fit: optimizer must be 'adam', 'sgd' or a tf.Optimizer, got '${String(choice)}'`,
+        `MarsModel.fit: optimizer must be 'adam', 'lazy-adam', 'sgd' or a tf.Optimizer, got '${String(choice)}'`,
       );
     const optimizer =
       choice === 'adam'
         ? tf.train.adam(learningRate)
-        : choice === 'sgd'
-          ? tf.train.sgd(learningRate)
-          : choice;
+        : choice === 'lazy-adam'
+          ? new LazyAdamOptimizer(learningRate)
+          : choice === 'sgd'
+            ? tf.train.sgd(learningRate)
+            : choice;
     const variables = this.trainableVariables();
     const tokenBudget = options.tokenBudget ?? 16_384;
     const validation = data.validation;

@@ -179,7 +179,7 @@ describe('MarsModel', () => {
     expect(optimizer.getWeights).toBeDefined(); // still usable: the caller owns it
     optimizer.dispose();
     await expect(model.fit(data, { steps: 1, optimizer: 'lbfgs' as never })).rejects.toThrow(
-      /optimizer must be 'adam', 'sgd' or a tf.Optimizer, got 'lbfgs'/,
+      /optimizer must be 'adam', 'lazy-adam', 'sgd' or a tf.Optimizer, got 'lbfgs'/,
     );
     model.dispose();
   });
