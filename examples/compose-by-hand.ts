@@ -21,6 +21,7 @@ import {
   TextCnnEncoder,
   bprLoss,
   bucketRows,
+  encodeBuckets,
   gatherRagged,
   gatherRows,
   generateSyntheticCorpus,
@@ -80,10 +81,8 @@ export async function main(args: readonly string[] = []): Promise<ComposeResult>
   const variables = [...userEncoder.trainableVariables(), ...itemEncoder.trainableVariables()];
 
   /** Encodes length buckets: `[documents, d]`, row r being document `buckets.order[r]`. */
-  const encode = (encoder: TextCnnEncoder, buckets: LengthBuckets, training: boolean): tf.Tensor2D => {
-    const parts = buckets.buckets.map((bucket) => encoder.encodeTokens(bucket, { training }));
-    return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
-  };
+  const encode = (encoder: TextCnnEncoder, buckets: LengthBuckets, training: boolean): tf.Tensor2D =>
+    encodeBuckets(buckets.buckets, encoder, { training, outputDim: dim });
 
   // 4. BPR training (report eq. 3 and 4): sample (user, positive j, negative j', memory = the
   //    user's other positives), encode each batch's unique documents once, minimise with Adam.

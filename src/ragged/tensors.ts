@@ -75,27 +75,51 @@ export function historyTensors(history: HistoryMatrix): HistoryTensors {
 }
 
 /**
+ * Anything that encodes a padded block of typed-array token ids to `[rows, d]` vectors, such as a
+ * `TextCnnEncoder` (structural: this module does not import the layers).
+ */
+export interface TokenEncoder {
+  /** `[rows, d]` vectors of the block's rows. */
+  encodeTokens(block: PaddedBlock, options?: { training?: boolean }): tf.Tensor2D;
+}
+
+/** Options of {@link encodeBuckets}. */
+export interface EncodeBucketsOptions {
+  /** Training mode, passed to a {@link TokenEncoder} (dropout). Default false. */
+  training?: boolean;
+  /** With no buckets at all, return `[0, outputDim]` instead of throwing. */
+  outputDim?: number;
+}
+
+/**
  * Encodes every bucket and concatenates the outputs in bucket order: `[rows, d]`, row `r` being
  * the document `LengthBuckets.order[r]` (so `history.ids`, `positiveRows`, `negativeRows` of a
  * `TripletDocumentPlan` index it directly). Runs inside `tf.tidy`: the bucket tensors and every
  * intermediate are disposed; only the result is kept, and the caller owns it. Gradients flow
  * through (concat), so this works inside `optimizer.minimize` too.
  * @param buckets - the buckets of a `LengthBuckets`, in order.
- * @param encode - the encoder: ids `[rows, width]` int32 and lengths `[rows]` int32 to `[rows, d]`.
- * @throws RangeError when there are no buckets (nothing to encode: there is no `[0, d]` without d).
+ * @param encode - a {@link TokenEncoder} (a `TextCnnEncoder`: the ids stay typed arrays, no
+ *   tensor round trip), or a function from ids `[rows, width]` int32 and lengths `[rows]` int32
+ *   to `[rows, d]`.
+ * @throws RangeError when there are no buckets and no `outputDim` (there is no `[0, d]` without d).
  */
 export function encodeBuckets(
   buckets: readonly LengthBucket[],
-  encode: (ids: tf.Tensor2D, lengths: tf.Tensor1D) => tf.Tensor2D,
+  encode: TokenEncoder | ((ids: tf.Tensor2D, lengths: tf.Tensor1D) => tf.Tensor2D),
+  options: EncodeBucketsOptions = {},
 ): tf.Tensor2D {
   if (buckets.length === 0) {
+    if (options.outputDim !== undefined) return tf.zeros([0, options.outputDim]);
     throw new RangeError(
-      'encodeBuckets: no buckets to encode; skip the encoder when the batch has no documents',
+      'encodeBuckets: no buckets to encode; pass outputDim to get [0, outputDim], or skip the encoder when the batch has no documents',
     );
   }
   return tf.tidy(() => {
     const outputs = buckets.map((bucket) => {
-      const output = encode(idsTensor(bucket), lengthsTensor(bucket));
+      const output =
+        typeof encode === 'function'
+          ? encode(idsTensor(bucket), lengthsTensor(bucket))
+          : encode.encodeTokens(bucket, { training: options.training ?? false });
       if (output.rank !== 2 || output.shape[0] !== bucket.lengths.length) {
         throw new RangeError(
           `encodeBuckets: the encoder returned shape [${output.shape.join(', ')}] for a bucket of ${bucket.lengths.length} rows; it must return [rows, d]`,

@@ -66,6 +66,36 @@ describe('ragged tensor helpers', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('takes a token encoder object (typed arrays, no tensor round trip) and gives [0, d] for no buckets', () => {
+    const rows = raggedFromRows([[2, 3], [4], [5, 6, 7, 8], [9]]);
+    const buckets = bucketRows(rows, { tokenBudget: 8 });
+    const seen: boolean[] = [];
+    // the same sum/length encoder as sumEncoder, reading the bucket's typed arrays directly
+    const tokenEncoder = {
+      encodeTokens(
+        block: { ids: Int32Array; lengths: Int32Array; width: number },
+        options?: { training?: boolean },
+      ) {
+        seen.push(options?.training ?? false);
+        const out = new Float32Array(block.lengths.length * 2);
+        for (let r = 0; r < block.lengths.length; r++) {
+          for (let k = 0; k < block.lengths[r]; k++) out[r * 2] += block.ids[r * block.width + k];
+          out[r * 2 + 1] = block.lengths[r];
+        }
+        return tf.tensor2d(out, [block.lengths.length, 2]);
+      },
+    };
+    const viaObject = encodeBuckets(buckets.buckets, tokenEncoder, { training: true });
+    const viaCallback = encodeBuckets(buckets.buckets, sumEncoder);
+    expect(viaObject.arraySync()).toEqual(viaCallback.arraySync());
+    expect(seen.every((training) => training)).toBe(true);
+    tf.dispose([viaObject, viaCallback]);
+    const empty = encodeBuckets([], tokenEncoder, { outputDim: 2 });
+    expect(empty.shape).toEqual([0, 2]);
+    empty.dispose();
+    expect(() => encodeBuckets([], tokenEncoder)).toThrow(/no buckets to encode; pass outputDim/);
+  });
+
   it('encoded buckets gathered with the plan give each document its own vector', () => {
     const documents = raggedFromRows([[2, 3], [4], [5, 6, 7, 8], [], [9, 9]]);
     const plan = planTripletDocuments(
