@@ -19,7 +19,7 @@ import {
   MemoryAttention,
   PopularityRecommender,
   TextCnnEncoder,
-  bprLoss,
+  bprLossOfPairs,
   bucketRows,
   encodeBuckets,
   gatherRagged,
@@ -117,26 +117,17 @@ export async function main(args: readonly string[] = []): Promise<ComposeResult>
             dim,
           ]) as tf.Tensor3D; // [batch, history, d]
           const mask = tf.tensor2d(plan.history.mask, [size, plan.history.width]); // [batch, history]
-          const positives = gatherRows(candidates, tf.tensor1d(plan.positiveRows, 'int32')); // [batch, d]
-          const negatives = gatherRows(candidates, tf.tensor1d(plan.negativeRows, 'int32'));
-          const { scores, userVectors } = attention.scoreWithUserVectors(
-            memory,
-            mask,
-            tf.stack([positives, negatives], 1) as tf.Tensor3D, // [batch, 2, d]
+          // [batch, 2] rows of (positive, negative): one gather over interleaved candidate rows
+          const pairRows = Int32Array.from({ length: size * 2 }, (_, k) =>
+            k % 2 === 0 ? plan.positiveRows[k >> 1] : plan.negativeRows[k >> 1],
           );
-          const [positiveScores, negativeScores] = tf.unstack(scores, 1) as tf.Tensor1D[];
-          const [positiveUserVectors, negativeUserVectors] = tf.unstack(userVectors, 1) as tf.Tensor2D[];
-          return bprLoss(
-            {
-              positiveScores,
-              negativeScores,
-              positiveUserVectors,
-              negativeUserVectors,
-              positiveItemVectors: positives,
-              negativeItemVectors: negatives,
-            },
-            { lambdaU: 1e-4, lambdaV: 1e-4 },
-          );
+          const pairs = tf.reshape(gatherRows(candidates, tf.tensor1d(pairRows, 'int32')), [
+            size,
+            2,
+            dim,
+          ]) as tf.Tensor3D;
+          const { scores, userVectors } = attention.scoreWithUserVectors(memory, mask, pairs);
+          return bprLossOfPairs(scores, userVectors, pairs, { lambdaU: 1e-4, lambdaV: 1e-4 });
         }),
       true,
       variables,
