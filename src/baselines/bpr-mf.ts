@@ -173,20 +173,39 @@ export class BprMatrixFactorization {
    * @returns row-major `[users.length, items]` scores p_u . q_i + b_i.
    */
   scoreUsers(users: Int32Array): Float32Array {
-    const { factors: F, itemCount, userFactors: P, itemFactors: Q, itemBiases: B } = this;
-    const scores = new Float32Array(users.length * itemCount);
-    for (let row = 0; row < users.length; row++) {
-      const u = users[row];
+    const F = this.factors;
+    const vectors = new Float32Array(users.length * F);
+    users.forEach((u, row) => {
       if (!(u >= 0 && u < this.userCount))
         throw new RangeError(
           `BprMatrixFactorization.scoreUsers: user index ${u} out of range [0, ${this.userCount})`,
         );
-      const pu = u * F;
+      vectors.set(this.userFactors.subarray(u * F, (u + 1) * F), row * F);
+    });
+    return this.scoreUserVectors(vectors);
+  }
+
+  /**
+   * Scores every item for arbitrary user vectors (a learned p_u, or one folded in for a new user).
+   * @param userVectors - row-major `[rows, factors]`.
+   * @returns row-major `[rows, items]` scores p . q_i + b_i.
+   * @throws RangeError when the length is not a multiple of `factors`.
+   */
+  scoreUserVectors(userVectors: Float32Array): Float32Array {
+    const { factors: F, itemCount, itemFactors: Q, itemBiases: B } = this;
+    const rows = userVectors.length / F;
+    if (!Number.isInteger(rows))
+      throw new RangeError(
+        `BprMatrixFactorization.scoreUserVectors: ${userVectors.length} values are not rows of ${F} factors`,
+      );
+    const scores = new Float32Array(rows * itemCount);
+    for (let row = 0; row < rows; row++) {
+      const pu = row * F;
       const base = row * itemCount;
       for (let i = 0; i < itemCount; i++) {
         let score = B[i];
         const qi = i * F;
-        for (let f = 0; f < F; f++) score += P[pu + f] * Q[qi + f];
+        for (let f = 0; f < F; f++) score += userVectors[pu + f] * Q[qi + f];
         scores[base + i] = score;
       }
     }

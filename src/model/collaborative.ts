@@ -150,20 +150,10 @@ export function addCollaborativeScores(
   userVectors: Float32Array,
   scores: Float32Array,
 ): void {
-  const { factors: F, itemCount, itemFactors: Q, itemBiases: B } = part;
-  const rows = userVectors.length / F;
-  if (!Number.isInteger(rows) || scores.length !== rows * itemCount)
+  if (scores.length !== (userVectors.length / part.factors) * part.itemCount)
     throw new RangeError(
-      `addCollaborativeScores: ${scores.length} scores for ${userVectors.length / F} user vectors x ${itemCount} items`,
+      `addCollaborativeScores: ${scores.length} scores for ${userVectors.length / part.factors} user vectors x ${part.itemCount} items`,
     );
-  for (let row = 0; row < rows; row++) {
-    const base = row * itemCount;
-    const pu = row * F;
-    for (let item = 0; item < itemCount; item++) {
-      let score = B[item];
-      const qi = item * F;
-      for (let f = 0; f < F; f++) score += userVectors[pu + f] * Q[qi + f];
-      scores[base + item] += score;
-    }
-  }
+  const collaborative = part.scoreUserVectors(userVectors);
+  for (let k = 0; k < scores.length; k++) scores[k] += collaborative[k];
 }

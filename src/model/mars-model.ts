@@ -39,7 +39,6 @@ import {
   collaborativePairScores,
   collaborativeUserVectors,
   fitCollaborativePart,
-  foldInUser,
 } from './collaborative';
 
 /** One recommended item. */
@@ -875,12 +874,7 @@ export class MarsModel {
   /** p . q_candidate + b_candidate for a known user, or for the fold-in of an anonymous history. */
   private collaborativeScore(user: number, history: ArrayLike<number>, candidate: number): number {
     const part = this.collaborative as BprMatrixFactorization;
-    if (user >= 0) return collaborativePairScores(part, [user], [candidate])[0];
-    const vector = foldInUser(part, history);
-    let score = part.itemBiases[candidate];
-    for (let f = 0; f < part.factors; f++)
-      score += vector[f] * part.itemFactors[candidate * part.factors + f];
-    return score;
+    return part.scoreUserVectors(collaborativeUserVectors(part, [user], () => history))[candidate];
   }
 
   /** Validates user indices given for a collaborative part. */

@@ -79,6 +79,10 @@ describe('BprMatrixFactorization', () => {
       for (let f = 0; f < 3; f++) expected += model.userFactors[4 * 3 + f] * model.itemFactors[item * 3 + f];
       expect(scores[item]).toBeCloseTo(expected, 5);
     }
+    // any vector scores the same way: a user's own p_u gives their scores
+    const own = model.scoreUserVectors(model.userFactors.slice(4 * 3, 5 * 3));
+    expect(Array.from(own)).toEqual(Array.from(scores));
+    expect(() => model.scoreUserVectors(new Float32Array(4))).toThrow(/4 values are not rows of 3 factors/);
   });
 
   it('rejects bad options and out-of-range users with the name of the problem', () => {
