@@ -406,7 +406,7 @@ export class MarsModel {
       catalog.indicesOf(history, `history item (user ${user})`),
     );
     const excluded = catalog.indicesOf(options.exclude ?? [], 'excluded item');
-    const users = this.checkUsers(options.users, histories.length);
+    const users = this.checkUsers('recommend', options.users, histories.length);
     let allowed: Uint8Array | undefined;
     if (options.candidates) {
       allowed = new Uint8Array(catalog.size);
@@ -438,7 +438,9 @@ export class MarsModel {
     options: { user?: number } = {},
   ): Promise<AttentionExplanation> {
     const catalog = this.requireTrained('explain');
-    const [user] = this.checkUsers(options.user === undefined ? undefined : [options.user], 1) ?? [-1];
+    const [user] = this.checkUsers('explain', options.user === undefined ? undefined : [options.user], 1) ?? [
+      -1,
+    ];
     const kept = catalog.indicesOf(history, 'history item').slice(-this.config.maxHistory);
     const [candidate] = catalog.indicesOf([item], 'candidate item');
     const cache = await this.vectors();
@@ -482,19 +484,20 @@ export class MarsModel {
     const rowSplits = tf.tensor1d(catalog.tokens.rowSplits, 'int32');
     tensors.set('catalog/values', values);
     tensors.set('catalog/rowSplits', rowSplits);
-    const owned: tf.Tensor[] = [values, rowSplits];
     const part = this.collaborative;
     if (part) {
-      const k = part.factors;
-      owned.push(
-        tf.tensor2d(part.userFactors, [part.userCount, k]),
-        tf.tensor2d(part.itemFactors, [part.itemCount, k]),
-        tf.tensor1d(part.itemBiases),
+      tensors.set(
+        'collaborative/user_factors',
+        tf.tensor2d(part.userFactors, [part.userCount, part.factors]),
       );
-      tensors.set('collaborative/user_factors', owned[2]);
-      tensors.set('collaborative/item_factors', owned[3]);
-      tensors.set('collaborative/item_biases', owned[4]);
+      tensors.set(
+        'collaborative/item_factors',
+        tf.tensor2d(part.itemFactors, [part.itemCount, part.factors]),
+      );
+      tensors.set('collaborative/item_biases', tf.tensor1d(part.itemBiases));
     }
+    // the tensors made here (not the model's own weights) are freed after saving
+    const owned = [...tensors].filter(([name]) => /^(catalog|collaborative)\//.test(name)).map(([, t]) => t);
     try {
       await saveArtifact<MarsArtifactMetadata>(location, {
         metadata: {
@@ -878,17 +881,21 @@ export class MarsModel {
   }
 
   /** Validates user indices given for a collaborative part. */
-  private checkUsers(users: readonly number[] | undefined, count: number): Int32Array | undefined {
+  private checkUsers(
+    operation: string,
+    users: readonly number[] | undefined,
+    count: number,
+  ): Int32Array | undefined {
     if (users === undefined) return undefined;
     if (users.length !== count)
-      throw new RangeError(`recommend: ${users.length} users for ${count} histories`);
+      throw new RangeError(`${operation}: ${users.length} users for ${count} histories`);
     const known = this.collaborative?.userCount ?? 0;
     users.forEach((user, row) => {
       if (!Number.isInteger(user) || user < -1 || user >= known)
         throw new RangeError(
           this.collaborative
-            ? `recommend: user ${user} (history ${row}) is not a training user index in [0, ${known}) or -1`
-            : `recommend: user ${user} (history ${row}) given, but the model has no collaborative part (collaborativeFactors 0)`,
+            ? `${operation}: user ${user} (history ${row}) is not a training user index in [0, ${known}) or -1`
+            : `${operation}: user ${user} (history ${row}) given, but the model has no collaborative part (collaborativeFactors 0)`,
         );
     });
     return Int32Array.from(users);
