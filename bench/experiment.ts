@@ -112,7 +112,8 @@ export interface ExperimentRun {
   chosen?: string;
 }
 
-interface ExperimentData {
+/** The data one experiment runs on. */
+export interface ExperimentData {
   name: string;
   itemIds: readonly string[];
   itemTexts: readonly string[];
@@ -161,7 +162,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   return runs;
 }
 
-async function loadExperimentData(options: ExperimentOptions): Promise<ExperimentData> {
+/** Loads the experiment's dataset and its per-user 0.3 split (also used by bench/probes.ts). */
+export async function loadExperimentData(
+  options: Pick<ExperimentOptions, 'data' | 'minRating' | 'splitSeed'>,
+): Promise<ExperimentData> {
   let dataset: InteractionDataset;
   let name: string;
   if (options.data === 'synthetic') {
@@ -337,7 +341,8 @@ async function trainAndEvaluate(
   }
 }
 
-function rowOf(matrix: CsrMatrix, user: number): Int32Array {
+/** A user's row of a CSR matrix (a view). */
+export function rowOf(matrix: CsrMatrix, user: number): Int32Array {
   return matrix.indices.subarray(matrix.offsets[user], matrix.offsets[user + 1]);
 }
 

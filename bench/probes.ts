@@ -1,31 +1,19 @@
 // `npm run probes`: what bounds MARS on a dataset (docs/quality.md, "What bounds MARS"): how far
 // the item text alone and simple neighbourhood models go, and what the text adds to a tuned
-// BPR-MF, on the validation split of the experiment's protocol. TensorFlow-free; ~1 min on
+// BPR-MF, on the validation split of the experiment's protocol (its loader and split); ~20 s on
 // movies_tmdb_small.
 //
 //   --data DIR       dataset folder (items.jsonl + interactions.csv); default ../shared/data/movies_tmdb_small
 //   --split-seed S   seed of the per-user 0.3 split (default 1)
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BprMatrixFactorization, PopularityRecommender } from '../src/baselines';
-import type { CsrMatrix } from '../src/data';
-import {
-  InteractionDataset,
-  loadInteractionsCsv,
-  loadItemsJsonl,
-  preprocess,
-  splitPerUser,
-} from '../src/data';
 import { evaluateRanking } from '../src/metrics';
 import { Tokenizer } from '../src/text';
+import { loadExperimentData, rowOf } from './experiment';
 import { sharedDatasetPath } from './shared-data';
 
 type RowScorer = (user: number, out: Float32Array) => void;
-
-function rowOf(matrix: CsrMatrix, user: number): Int32Array {
-  return matrix.indices.subarray(matrix.offsets[user], matrix.offsets[user + 1]);
-}
 
 /** L2-normalised TF-IDF vectors (log term frequency) of item texts, as sparse maps word -> weight. */
 function tfidfVectors(texts: readonly string[]): {
@@ -74,13 +62,12 @@ export async function runProbes(
   splitSeed: number,
   log = console.log,
 ): Promise<Record<string, Record<string, number>>> {
-  const raw = InteractionDataset.build(
-    await loadItemsJsonl(join(data, 'items.jsonl')),
-    await loadInteractionsCsv(join(data, 'interactions.csv')),
-  );
-  const { dataset } = preprocess(raw, { minRating: 4, minUserInteractions: 3 });
-  const { train, validation } = splitPerUser(dataset, { trainFraction: 0.3, seed: splitSeed });
-  const items = dataset.itemIds.length;
+  const { itemIds, itemTexts, train, validation } = await loadExperimentData({
+    data,
+    minRating: 4,
+    splitSeed,
+  });
+  const items = itemIds.length;
   const users = train.rowCount;
   const evaluate = async (score: RowScorer): Promise<Record<string, number>> =>
     (
@@ -110,7 +97,7 @@ export async function runProbes(
   };
   await report('popularity', (_, out) => out.set(counts));
 
-  const { vectors, postings } = tfidfVectors(dataset.itemTexts);
+  const { vectors, postings } = tfidfVectors(itemTexts);
   const content: RowScorer = (user, out) => {
     const profile = new Map<number, number>();
     for (const item of rowOf(train, user))
