@@ -6,13 +6,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CsrMatrix } from '../../src/data/csr';
-import { BprMatrixFactorization } from '../../src/baselines/bpr-mf';
+import { BprMatrixFactorization } from '../../src/collaborative/bpr-mf';
 import { evaluateRanking } from '../../src/metrics/evaluate-ranking';
 import { loadArtifact } from '../../src/model/artifact';
 import { MarsModel } from '../../src/model/mars-model';
 import { Vocabulary } from '../../src/text/vocabulary';
 import type { MarsTrainingData } from '../../src/model/fit-options';
-import { SeededRandom } from '../../src/sampling/random';
+import { SeededRandom } from '../../src/random';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 
 beforeAll(async () => {
@@ -277,8 +277,8 @@ describe('MarsModel', () => {
     await model.save(directory);
     const { metadata, tensors } = await loadArtifact<{ vocabulary: unknown }>(directory);
     const vocabulary = Vocabulary.fromJSON(metadata.vocabulary);
-    // the fixed embedding is saved after the four trainable weights (convolution and dense)
-    const table = tensors.get('user_encoder/4') as tf.Tensor;
+    // weights are saved by name: the fixed embedding is the user encoder's 'embedding'
+    const table = tensors.get('user_encoder/embedding') as tf.Tensor;
     expect(table.shape).toEqual([vocabulary.size, 16]);
     const values = await table.data();
     let checked = 0;
