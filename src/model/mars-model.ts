@@ -1,8 +1,5 @@
-import { fitCollaborativePart } from '../collaborative/collaborative-part';
-import { fitBprItemBiases } from '../collaborative/item-biases';
 import type { CsrMatrix } from '../data/csr';
 import { disposeMarsBlocks } from '../layers/mars-blocks';
-import { loadWordVectors } from '../layers/word-vectors';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
 import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
@@ -10,13 +7,9 @@ import { capHistory, historyOfRow } from '../ragged/cap-history';
 import { explainAttention } from '../serving/explain-attention';
 import { computeItemVectors, ItemVectorCache } from '../serving/item-vectors';
 import { scoreHistories } from '../serving/score-histories';
-import type { StopwordLanguage } from '../text/stopwords';
-import { Tokenizer } from '../text/tokenizer';
-import { Vocabulary } from '../text/vocabulary';
-import { DEFAULT_SEED } from '../training/defaults';
 import { trainMarsBlocks } from '../training/train-mars';
 import type { ArtifactLocation } from './artifact';
-import { ItemCatalog } from './catalog';
+import type { ItemCatalog } from './catalog';
 import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
 import { checkTrainingData } from './fit-options';
@@ -28,7 +21,7 @@ import type {
   Recommendation,
   RecommendOptions,
 } from './mars-model-options';
-import { buildMarsBlocks } from './mars-network';
+import { buildMarsModel, checkUsers } from './build-model';
 import { loadMarsModel, saveMarsModel } from './persistence';
 import type { MarsModelParts } from './persistence';
 
@@ -81,7 +74,9 @@ export class MarsModel {
    */
   async fit(data: MarsTrainingData, options: FitOptions = {}): Promise<FitResult> {
     checkTrainingData(data);
-    const wordVectorsFound = this.parts ? this.checkSameItems(data) : await this.build(data, options);
+    let wordVectorsFound: number | undefined;
+    if (this.parts) this.checkSameItems(data);
+    else ({ parts: this.parts, wordVectorsFound } = await buildMarsModel(this.config, data, options));
     const { blocks, catalog } = this.requireTrained('fit');
     blocks.itemBias?.markSeen(data.train);
     blocks.itemIdEmbedding?.markSeen(data.train);
@@ -180,7 +175,7 @@ export class MarsModel {
       catalog.indicesOf(history, `history item (user ${user})`),
     );
     const excluded = catalog.indicesOf(options.exclude ?? [], 'excluded item');
-    const users = this.checkUsers('recommend', options.users, histories.length);
+    const users = checkUsers('recommend', options.users, histories.length, this.parts?.blocks.collaborative);
     const allowed = options.candidates && new Set(catalog.indicesOf(options.candidates, 'candidate item'));
     const results: Recommendation[][] = [];
     for (let start = 0; start < indices.length; start += RECOMMEND_BATCH) {
@@ -207,9 +202,8 @@ export class MarsModel {
     options: { user?: number } = {},
   ): Promise<AttentionExplanation> {
     const { catalog, blocks } = this.requireTrained('explain');
-    const [user] = this.checkUsers('explain', options.user === undefined ? undefined : [options.user], 1) ?? [
-      -1,
-    ];
+    const users = options.user === undefined ? undefined : [options.user];
+    const [user] = checkUsers('explain', users, 1, blocks.collaborative) ?? [-1];
     const kept = capHistory(catalog.indicesOf(history, 'history item'), this.config.maxHistory);
     const [candidate] = catalog.indicesOf([item], 'candidate item');
     const { weights, score } = await explainAttention(await this.vectors.get(), kept, candidate, {
@@ -247,51 +241,6 @@ export class MarsModel {
     if (this.parts) disposeMarsBlocks(this.parts.blocks);
   }
 
-  /** The text pipeline, the layers, the collaborative part and the item-bias warm start of a new model. */
-  private async build(data: MarsTrainingData, options: FitOptions): Promise<number | undefined> {
-    const config = this.config;
-    const seed = options.seed ?? DEFAULT_SEED;
-    const tokenizer = new Tokenizer({
-      html: config.stripHtml,
-      stopwords: config.stopwords as StopwordLanguage[],
-    });
-    const vocabulary = Vocabulary.fit(
-      data.itemTexts.map((text, index) => ({ id: data.itemIds[index], text })),
-      { tokenizer, minCount: config.minWordCount, maxSize: config.maxVocabularySize },
-    );
-    const catalog = ItemCatalog.fromTexts(
-      data.itemIds,
-      data.itemTexts,
-      tokenizer,
-      vocabulary,
-      config.maxDocumentLength,
-    );
-    const pretrained = options.wordVectors && (await loadWordVectors(options.wordVectors, vocabulary));
-    if (pretrained && pretrained.dim !== config.embeddingDim)
-      throw new RangeError(
-        `MarsModel.fit: the word vectors have ${pretrained.dim} dimensions but embeddingDim is ${config.embeddingDim}; set embeddingDim to ${pretrained.dim}`,
-      );
-    const blocks = buildMarsBlocks(config, {
-      vocabularySize: vocabulary.size,
-      itemCount: catalog.size,
-      seed,
-      pretrainedEmbeddings: pretrained ? pretrained.vectors : undefined,
-    });
-    if (config.collaborativeFactors > 0) {
-      blocks.collaborative = fitCollaborativePart(data.train, config.collaborativeFactors, {
-        seed,
-        ...options.collaborative,
-      });
-      // the text term starts at exactly 0 (zero item vectors), so training starts from the
-      // collaborative ranking; the item encoder's output layer learns from the first step
-      if (!config.sharedEncoder) blocks.itemEncoder.zeroOutputLayer();
-    }
-    if (blocks.itemBias && !blocks.collaborative && (options.itemBiasWarmStart ?? true))
-      blocks.itemBias.warmStart(fitBprItemBiases(data.train, { seed })); // items never liked rank last
-    this.parts = { tokenizer, vocabulary, catalog, blocks };
-    return pretrained ? pretrained.found : undefined;
-  }
-
   private checkSameItems(data: MarsTrainingData): undefined {
     const ids = this.parts?.catalog.ids ?? [];
     if (data.itemIds.length !== ids.length || data.itemIds.some((id, i) => id !== ids[i]))
@@ -309,28 +258,6 @@ export class MarsModel {
       collaborative: blocks.collaborative,
       users,
     });
-  }
-
-  /** Validates user indices given for a collaborative part. */
-  private checkUsers(
-    operation: string,
-    users: readonly number[] | undefined,
-    count: number,
-  ): Int32Array | undefined {
-    if (users === undefined) return undefined;
-    if (users.length !== count)
-      throw new RangeError(`${operation}: ${users.length} users for ${count} histories`);
-    const part = this.parts?.blocks.collaborative;
-    const known = part?.userCount ?? 0;
-    users.forEach((user, row) => {
-      if (!Number.isInteger(user) || user < -1 || user >= known)
-        throw new RangeError(
-          part
-            ? `${operation}: user ${user} (history ${row}) is not a training user index in [0, ${known}) or -1`
-            : `${operation}: user ${user} (history ${row}) given, but the model has no collaborative part (collaborativeFactors 0)`,
-        );
-    });
-    return Int32Array.from(users);
   }
 
   private requireTrained(operation: string): Omit<MarsModelParts, 'config'> {

@@ -110,7 +110,9 @@ export async function loadMarsModel(location: ArtifactLocation): Promise<MarsMod
           `Weight '${weight.name}' has shape [${saved.shape}] in the file but [${variable.shape}] in the model.`,
         );
       // earlier versions kept one [items, 1] seen mask for both ID-based layers
-      tf.tidy(() => variable.assign(saved.rank === variable.rank ? saved : tf.reshape(saved, variable.shape)));
+      tf.tidy(() =>
+        variable.assign(saved.rank === variable.rank ? saved : tf.reshape(saved, variable.shape)),
+      );
     }
     if (config.collaborativeFactors > 0)
       blocks.collaborative = await loadCollaborative(tensors, config, catalog);
