@@ -16,7 +16,7 @@ import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
 import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
-import { DEFAULT_EVALUATION_METRICS } from '../model/mars-model-options';
+import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from '../model/mars-model-options';
 import { tuneBprMf } from '../training/tune-bpr-mf';
 import { ProgressReporter } from './progress';
 
@@ -298,7 +298,7 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
         exclude: split.train,
         score: (users) => scorer.scoreUsers(users),
         metrics: DEFAULT_EVALUATION_METRICS,
-        userBatchSize: 64,
+        userBatchSize: EVALUATION_USER_BATCH,
       }),
     recommend: async (history, k, explain, user) => {
       if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);

@@ -16,7 +16,7 @@ import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
 import { checkTrainingData } from './fit-options';
 import type { FitOptions, FitResult, MarsTrainingData } from './fit-options';
-import { DEFAULT_EVALUATION_METRICS } from './mars-model-options';
+import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from './mars-model-options';
 import type {
   AttentionExplanation,
   EvaluateOptions,
@@ -132,7 +132,7 @@ export class MarsModel {
       exclude: history,
       users: options.users,
       metrics: options.metrics ?? DEFAULT_EVALUATION_METRICS,
-      userBatchSize: options.userBatchSize ?? 64,
+      userBatchSize: options.userBatchSize ?? EVALUATION_USER_BATCH,
       // rows are the training users: a collaborative part adds their user term
       score: (users) =>
         this.scoreCapped(

@@ -32,7 +32,7 @@ export const DEFAULT_VALIDATION_METRIC = 'recall@50';
 export const DEFAULT_VALIDATION_USERS = 1000;
 
 /** Validations without improvement before training stops (early stopping). */
-export const DEFAULT_PATIENCE = 5;
+export const DEFAULT_PATIENCE = 8;
 
 /** The fewest steps between two validations: never judge a few steps' noise. */
 export const MIN_VALIDATION_INTERVAL = 50;

@@ -70,7 +70,7 @@ export interface MarsTrainingOptions {
    * Validations in a row without a better validation since training started before stopping
    * (a starting point validated before the first step, such as the collaborative part alone,
    * stays a candidate for the best weights but does not count); 0 disables early stopping.
-   * Default `DEFAULT_PATIENCE` (5).
+   * Default `DEFAULT_PATIENCE` (8).
    */
   patience?: number;
   /** Keep the weights of the best validation at the end. Default true when validating. */
