@@ -68,6 +68,7 @@ export interface KernelExports {
     embeddingGradient: number,
     kernelGradient: number,
     biasGradient: number,
+    scratch: number,
   ): void;
   /** vectors = pooled x kernel + bias for documents [docStart, docEnd). */
   denseForward(

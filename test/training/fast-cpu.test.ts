@@ -35,7 +35,9 @@ interface Problem {
   itemCount: number;
 }
 
-const sizes = { vocabularySize: 41, embeddingDim: 6, filters: 5, kernelSizes: [3, 2], outputDim: 7 };
+let sizes = { vocabularySize: 41, embeddingDim: 6, filters: 5, kernelSizes: [3, 2], outputDim: 7 };
+/** E 40: the kernels' 32-float register blocks plus a remainder (E 6 covers the remainder alone). */
+const wideSizes = { vocabularySize: 41, embeddingDim: 40, filters: 9, kernelSizes: [3], outputDim: 12 };
 
 /** Random documents (some empty, some longer than others) and batches (some histories empty or over the cap). */
 function makeProblem(seed: number, batchSize = 6, batchCount = 3): Problem {
@@ -84,6 +86,8 @@ interface ModelVariant {
   itemIdEmbedding?: boolean;
   trainableWordEmbeddings?: boolean;
   fixedScores?: boolean;
+  /** Use {@link wideSizes}. */
+  wide?: boolean;
 }
 
 /** The TF.js model: encoders with non-trivial weights, and the extra item parts as variables. */
@@ -331,11 +335,14 @@ const variants: [string, ModelVariant][] = [
     { itemBias: true, itemIdEmbedding: true, fixedScores: true },
   ],
   ['fixed word embeddings', { trainableWordEmbeddings: false }],
+  ['wide embeddings (E 40, F 9, one width)', { wide: true }],
 ];
 
 describe('FastCpuTrainer matches the TF.js step', () => {
   for (const [label, variant] of variants) {
     it(`scores, loss and every weight's gradient: ${label}`, async () => {
+      const narrow = sizes;
+      if (variant.wide) sizes = wideSizes;
       const problem = makeProblem(11);
       const model = new TfModel(problem, variant, 5);
       const trainer = await FastCpuTrainer.create(model.weights(), trainerOptions(model));

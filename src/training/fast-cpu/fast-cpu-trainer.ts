@@ -79,6 +79,8 @@ interface Side {
   upstreamPooled: number;
   vectors: number;
   vectorGradients: number;
+  /** Per thread i32 scratch of the backward pass's per-document sort. */
+  sortScratch: number[];
   /** Per thread `[words, E']` embedding gradient buffers, and the table of their addresses. */
   embeddingParts: number[];
   embeddingPartTable: number;
@@ -436,11 +438,13 @@ export class FastCpuTrainer {
     const { wordSlot, wordStamp } = this;
     let wordCount = 0;
     let at = 0;
+    let longest = 0;
     const localBase = local / 4;
     const wordBase = words / 4;
     for (let d = 0; d < documentCount; d++) {
       ints[offsets / 4 + d] = at;
       const end = rowSplits[items[d] + 1];
+      longest = Math.max(longest, end - rowSplits[items[d]]);
       for (let p = rowSplits[items[d]]; p < end; p++) {
         const word = values[p];
         if (wordStamp[word] !== stamp) {
@@ -465,6 +469,9 @@ export class FastCpuTrainer {
       ? Array.from({ length: this.threads }, () => this.arena.allocate(wordCount * depth * 4))
       : [];
     const embeddingPartTable = this.addressTable(embeddingParts);
+    const sortScratch = Array.from({ length: this.threads }, () =>
+      this.arena.allocate((this.layout.filters + longest + 1) * 4),
+    );
     const cost = (d: number) => ints[offsets / 4 + d + 1] - ints[offsets / 4 + d] + 16;
     return {
       encoder,
@@ -479,6 +486,7 @@ export class FastCpuTrainer {
       upstreamPooled,
       vectors,
       vectorGradients,
+      sortScratch,
       embeddingParts,
       embeddingPartTable,
       projectionRows: splitEvenly(paddedWords, this.threads, 4),
@@ -641,6 +649,7 @@ export class FastCpuTrainer {
             embeddingGradient,
             block.kernel,
             block.convolutionBias,
+            side.sortScratch[thread],
           ],
         }),
       );
