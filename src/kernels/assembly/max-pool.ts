@@ -9,7 +9,7 @@
  * @param projections - [rows, columns] f32 P of the side's unique words.
  * @param offsets - i32 [docs + 1] token offsets into `local`.
  * @param local - i32 [tokens] row of P of each token.
- * @param scratch - k i32 (row addresses of one position).
+ * @param scratch - at least k i32 (row addresses of one position).
  */
 export function maxPoolForward(
   projections: usize,
@@ -59,6 +59,7 @@ export function maxPoolForward(
         const b = <usize>load<i32>(scratch, 4);
         const c = <usize>load<i32>(scratch, 8);
         for (let f: usize = 0; f < filterBytes; f += 16) {
+          // (P_0 + P_1 + P_2) + bias: the TF.js host kernel's order
           const value = f32x4.add(
             f32x4.add(f32x4.add(v128.load(a + f), v128.load(b + f)), v128.load(c + f)),
             v128.load(bias + f),

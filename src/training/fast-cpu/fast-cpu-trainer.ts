@@ -79,8 +79,8 @@ interface Side {
   upstreamPooled: number;
   vectors: number;
   vectorGradients: number;
-  /** Per thread i32 scratch of the backward pass's per-document sort. */
-  sortScratch: number[];
+  /** Per thread i32 scratch of the max-pool kernels (row addresses, the backward's sort). */
+  scratch: number[];
   /** Per thread `[words, E']` embedding gradient buffers, and the table of their addresses. */
   embeddingParts: number[];
   embeddingPartTable: number;
@@ -141,7 +141,6 @@ export class FastCpuTrainer {
   private readonly gradientBlocks: GradientBlock[][];
   private readonly gradientBlockTables: number[];
   private readonly zeros: number;
-  private readonly poolScratch: number[];
   /** Word -> position among the side's unique words, valid where `wordStamp` equals the current stamp. */
   private readonly wordSlot: Int32Array;
   private readonly wordStamp: Uint32Array;
@@ -211,8 +210,6 @@ export class FastCpuTrainer {
       this.addressTable(blocks.map((block) => block.kernel)),
     );
     this.zeros = arena.allocate(layout.filters * 4);
-    const widest = Math.max(...this.settings.kernelSizes);
-    this.poolScratch = Array.from({ length: this.threads }, () => arena.allocate(widest * 4));
     arena.markStepBase();
     this.wordSlot = new Int32Array(this.settings.vocabularySize);
     this.wordStamp = new Uint32Array(this.settings.vocabularySize);
@@ -469,9 +466,9 @@ export class FastCpuTrainer {
       ? Array.from({ length: this.threads }, () => this.arena.allocate(wordCount * depth * 4))
       : [];
     const embeddingPartTable = this.addressTable(embeddingParts);
-    const sortScratch = Array.from({ length: this.threads }, () =>
-      this.arena.allocate((this.layout.filters + longest + 1) * 4),
-    );
+    const widest = Math.max(...this.settings.kernelSizes);
+    const scratchInts = Math.max(this.layout.filters + longest + 1, widest * longest);
+    const scratch = Array.from({ length: this.threads }, () => this.arena.allocate(scratchInts * 4));
     const cost = (d: number) => ints[offsets / 4 + d + 1] - ints[offsets / 4 + d] + 16;
     return {
       encoder,
@@ -486,7 +483,7 @@ export class FastCpuTrainer {
       upstreamPooled,
       vectors,
       vectorGradients,
-      sortScratch,
+      scratch,
       embeddingParts,
       embeddingPartTable,
       projectionRows: splitEvenly(paddedWords, this.threads, 4),
@@ -580,7 +577,7 @@ export class FastCpuTrainer {
         side.winners,
         features,
         i * filters,
-        this.poolScratch[thread],
+        side.scratch[thread],
       ],
     }));
     jobs.push({
@@ -649,7 +646,7 @@ export class FastCpuTrainer {
             embeddingGradient,
             block.kernel,
             block.convolutionBias,
-            side.sortScratch[thread],
+            side.scratch[thread],
           ],
         }),
       );
