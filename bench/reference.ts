@@ -59,9 +59,9 @@ export async function runReference(options: ReferenceOptions): Promise<Reference
   const out = join(folder, 'result.json');
   // a wrapper prints the process's CPU seconds at exit (the reference itself runs unchanged)
   const wrapper =
-    "import atexit, resource, runpy, sys\n" +
+    'import atexit, resource, runpy, sys\n' +
     "atexit.register(lambda: print('REFERENCE_CPU_SECONDS', sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), flush=True))\n" +
-    "sys.argv = sys.argv[1:]\n" +
+    'sys.argv = sys.argv[1:]\n' +
     "runpy.run_path(sys.argv[0], run_name='__main__')";
   const args = [
     '-c',

@@ -100,6 +100,16 @@ export interface FitOptions {
    * Ignored when continuing a fitted or loaded model.
    */
   wordVectors?: WordVectorLines;
+  /**
+   * Which training step runs: `'auto'` (default) picks the fast CPU step (WebAssembly SIMD
+   * kernels over typed arrays, worker threads; `FastCpuStepEngine`) on the `cpu` and `wasm`
+   * backends when it supports the model and optimizer, else the TF.js step; `'fast-cpu'`
+   * requires the fast step; `'tfjs'` always runs `optimizer.minimize` on the active backend.
+   * Both give the same weights within float tolerance.
+   */
+  stepEngine?: 'auto' | 'fast-cpu' | 'tfjs';
+  /** Threads of the fast CPU step, the calling one included. Default: the available cores. */
+  threads?: number;
   /** Called after each step. */
   onBatchEnd?: (event: BatchEndEvent) => void | Promise<void>;
   /** Called after each epoch. */

@@ -34,6 +34,9 @@ import { LazyAdamOptimizer } from './lazy-adam';
 import { fitBprItemBiases } from '../baselines/item-biases';
 import { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
 import { BprMatrixFactorization } from '../baselines/bpr-mf';
+import { FastCpuStepEngine, fastCpuStepUnsupported } from '../training/fast-cpu/fast-cpu-step-engine';
+import type { FastCpuModelParts } from '../training/fast-cpu/fast-cpu-step-engine';
+import { onHostBackend } from '../layers/ops/host-backend';
 import {
   addCollaborativeScores,
   collaborativePairScores,
@@ -221,6 +224,7 @@ export class MarsModel {
             ? tf.train.sgd(learningRate)
             : choice;
     const variables = this.trainableVariables();
+    const engine = this.fastStepEngine(options, choice, learningRate);
     const tokenBudget = options.tokenBudget ?? 16_384;
     const validation = data.validation;
     const validateEvery = options.validateEvery ?? Math.max(50, stepsPerEpoch); // never on a few steps' noise
@@ -242,6 +246,7 @@ export class MarsModel {
     let epochSteps = 0;
     let step = 0;
     const validate = async (): Promise<boolean> => {
+      await engine?.flush();
       const users = sampleUsersWithTargets(
         validation as CsrMatrix,
         options.validationUsers ?? 1000,
@@ -270,6 +275,7 @@ export class MarsModel {
       // a warm-started collaborative part is a ranking already: it is the first candidate of
       // the best-weights selection, so training can only keep or improve it on validation
       if (validation && this.collaborative && totalSteps > 0) await validate();
+      await engine?.start(); // kernels and worker threads: setup, not step time
       while (step < totalSteps) {
         if (options.signal?.aborted) {
           aborted = true;
@@ -277,13 +283,17 @@ export class MarsModel {
         }
         const started = performance.now();
         const batch = sampler.nextBatch();
-        const lossTensor = optimizer.minimize(
-          () => this.batchLoss(batch, tokenBudget, true),
-          true,
-          variables,
-        );
-        const loss = lossTensor ? (await lossTensor.data())[0] : NaN;
-        lossTensor?.dispose();
+        let loss: number;
+        if (engine) loss = await engine.step(batch);
+        else {
+          const lossTensor = optimizer.minimize(
+            () => this.batchLoss(batch, tokenBudget, true),
+            true,
+            variables,
+          );
+          loss = lossTensor ? (await lossTensor.data())[0] : NaN;
+          lossTensor?.dispose();
+        }
         trainMilliseconds += performance.now() - started;
         step++;
         losses.push(loss);
@@ -312,6 +322,7 @@ export class MarsModel {
           break;
         }
       }
+      await engine?.flush();
       if (bestWeights && restoreBest && bestStep !== step) {
         variables.forEach((variable, index) => variable.assign((bestWeights as tf.Tensor[])[index]));
         this.invalidateCache();
@@ -319,6 +330,7 @@ export class MarsModel {
     } finally {
       tf.dispose(bestWeights);
       if (ownOptimizer) optimizer.dispose();
+      engine?.dispose();
     }
     const trainSeconds = trainMilliseconds / 1000;
     return {
@@ -700,6 +712,67 @@ export class MarsModel {
     return this.namedVariables()
       .filter(({ trainable }) => trainable)
       .map(({ variable }) => variable);
+  }
+
+  /**
+   * The fast CPU step for this fit (`FitOptions.stepEngine`), or undefined for the TF.js step.
+   * @throws Error when `'fast-cpu'` is asked for and cannot train this model here.
+   */
+  private fastStepEngine(
+    options: FitOptions,
+    optimizer: FitOptions['optimizer'],
+    learningRate: number,
+  ): FastCpuStepEngine | undefined {
+    const choice = options.stepEngine ?? 'auto';
+    if (choice !== 'auto' && choice !== 'fast-cpu' && choice !== 'tfjs')
+      throw new RangeError(
+        `MarsModel.fit: stepEngine must be 'auto', 'fast-cpu' or 'tfjs', got '${String(choice)}'`,
+      );
+    if (choice === 'tfjs' || (choice === 'auto' && !onHostBackend())) return undefined;
+    const catalog = this.itemCatalog as ItemCatalog;
+    const seen = this.seenItems ? Float32Array.from(this.seenItems.dataSync() as Float32Array) : undefined;
+    const parts: FastCpuModelParts = {
+      userEncoder: this.userEncoder as TextCnnEncoder,
+      itemEncoder: this.itemEncoder as TextCnnEncoder,
+      aggregation: this.config.aggregation,
+    };
+    if (this.itemBias)
+      parts.itemBias = {
+        variable: this.itemBias,
+        seen: seen as Float32Array,
+        coldBias: this.coldItemBias ? (this.coldItemBias.dataSync() as Float32Array)[0] : 0,
+      };
+    if (this.itemIdEmbedding)
+      parts.itemIdEmbedding = { variable: this.itemIdEmbedding, seen: seen as Float32Array };
+    const collaborative = this.collaborative;
+    if (collaborative)
+      parts.fixedPairScores = (batch) => {
+        const size = batch.positives.length;
+        const users = new Int32Array(size * 2);
+        const items = new Int32Array(size * 2);
+        for (let b = 0; b < size; b++) {
+          users[2 * b] = users[2 * b + 1] = batch.users[b];
+          items[2 * b] = batch.positives[b];
+          items[2 * b + 1] = batch.negatives[b];
+        }
+        return collaborativePairScores(collaborative, users, items);
+      };
+    const unsupported = fastCpuStepUnsupported(parts, optimizer ?? 'adam');
+    if (unsupported) {
+      if (choice === 'fast-cpu')
+        throw new Error(`MarsModel.fit: stepEngine 'fast-cpu' cannot run: ${unsupported}`);
+      return undefined;
+    }
+    return new FastCpuStepEngine({
+      parts,
+      documents: catalog.tokens,
+      optimizer: (optimizer ?? 'adam') as 'adam' | 'lazy-adam' | 'sgd',
+      learningRate,
+      maxHistory: this.config.maxHistory,
+      lambdaU: this.config.lambdaU,
+      lambdaV: this.config.lambdaV,
+      threads: options.threads,
+    });
   }
 
   /** The BPR loss of one sampled batch (eq. 4). */
