@@ -4,7 +4,7 @@
 //   round by round on movies_tmdb_small and amazon_office, with the ratio, the cores each used
 //   (process CPU time / wall) and mars-rec's peak RSS; the reference is skipped with a message
 //   when python3-torch is absent;
-// - the TF.js step of the same fit (`stepEngine: 'tfjs'`), the path before the fast step;
+// - the TF.js step of the same fit (`stepEngine: tfjsStepEngine`), the path before the fast step;
 // - a naive reference that follows the report's design (histories padded to 50 and documents to
 //   300, every history slot encoded, user vectors materialised as in its listing 1);
 // - ranking latency with cached vectors.
@@ -28,8 +28,10 @@ import { selectBackend } from '../../src/backend';
 import type { BackendPreference } from '../../src/backend';
 import { TextCnnEncoder } from '../../src/layers';
 import { setHostKernels } from '../../src/layers/ops/host-backend';
-import { bprLossOfPairs, MarsModel, scoreAllItems } from '../../src/model';
+import { MarsModel } from '../../src/model';
 import type { FitOptions, MarsTrainingData } from '../../src/model';
+import { scoreAllItems } from '../../src/serving';
+import { bprLossOfPairs, defaultStepEngine, fastCpuStepEngine, tfjsStepEngine } from '../../src/training';
 import { BprTripletSampler } from '../../src/sampling';
 import { encodeCorpus, Tokenizer, Vocabulary } from '../../src/text';
 import { referenceUnavailable, runReference } from '../reference';
@@ -43,6 +45,8 @@ const rounds = Number(process.env.MARS_BENCH_ROUNDS ?? 3);
 const steps = Number(process.env.MARS_BENCH_STEPS ?? 40);
 const referenceSteps = Number(process.env.MARS_BENCH_REFERENCE_STEPS ?? 40);
 const threads = process.env.MARS_BENCH_THREADS ? Number(process.env.MARS_BENCH_THREADS) : undefined;
+// mars-rec's default step (the fast CPU step on cpu/wasm), with the thread count asked for
+const stepEngine = threads === undefined ? defaultStepEngine : fastCpuStepEngine({ threads });
 const referenceThreads = Number(process.env.MARS_BENCH_REFERENCE_THREADS ?? 2);
 const tfjsSteps = Number(process.env.MARS_BENCH_TFJS_STEPS ?? 6);
 const batchSize = 128;
@@ -102,13 +106,13 @@ async function againstReference(name: string, notes: string): Promise<BenchRow[]
     maxDocumentLength: 300,
     collaborativeFactors: 0,
   });
-  await model.fit(data, { steps: 1, batchSize, seed: 1, threads }); // build + warm-up
+  await model.fit(data, { steps: 1, batchSize, seed: 1, stepEngine }); // build + warm-up
   const unavailable = referenceUnavailable();
   if (unavailable) console.error(`bench training: the PyTorch reference is skipped: ${unavailable}`);
   const library: { tripletsPerSecond: number; cores: number }[] = [];
   const reference: ReferenceRun[] = [];
   for (let round = 0; round < rounds; round++) {
-    library.push(await timedFit(model, data, steps, { seed: 2 + round, threads }));
+    library.push(await timedFit(model, data, steps, { seed: 2 + round, stepEngine }));
     if (!unavailable)
       reference.push(
         await runReference({
@@ -265,13 +269,13 @@ export default async function trainingBench(): Promise<BenchRow[]> {
     maxDocumentLength: 300,
     collaborativeFactors: 0,
   });
-  await model.fit(data, { steps: 1, batchSize, seed: 1, stepEngine: 'tfjs' }); // warm-up + build
-  const fast = await timedFit(model, data, steps, { seed: 2, threads });
-  const tfjs = await timedFit(model, data, tfjsSteps, { seed: 2, stepEngine: 'tfjs' });
+  await model.fit(data, { steps: 1, batchSize, seed: 1, stepEngine: tfjsStepEngine }); // warm-up + build
+  const fast = await timedFit(model, data, steps, { seed: 2, stepEngine });
+  const tfjs = await timedFit(model, data, tfjsSteps, { seed: 2, stepEngine: tfjsStepEngine });
   const libraryRate = fast.tripletsPerSecond;
   rows.push({
     suite: 'training',
-    name: 'movies_tmdb_small: TF.js step (stepEngine tfjs) triplets/s',
+    name: 'movies_tmdb_small: TF.js step (tfjsStepEngine) triplets/s',
     value: tfjs.tripletsPerSecond,
     unit: 'triplets/s',
     notes: `${tfjsSteps} steps, cores used ${tfjs.cores.toFixed(2)}; the fast CPU step in the same model: ${fast.tripletsPerSecond.toFixed(0)} (${(fast.tripletsPerSecond / tfjs.tripletsPerSecond).toFixed(1)}x)`,

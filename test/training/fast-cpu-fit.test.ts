@@ -10,6 +10,7 @@ import { MarsModel } from '../../src/model/mars-model';
 import type { MarsConfig } from '../../src/model/config';
 import type { FitOptions, MarsTrainingData } from '../../src/model/fit-options';
 import { generateSyntheticCorpus } from '../../src/synthetic';
+import { fastCpuStepEngine, tfjsStepEngine } from '../../src/training';
 
 // MarsModel.fit through the fast CPU step and through the TF.js step: one model, the same
 // weights, losses and scores (float tolerance); saved models load and keep scoring the same.
@@ -99,8 +100,8 @@ describe('MarsModel.fit with the fast CPU step', () => {
   ];
   for (const [label, modelConfig, options] of variants) {
     it(`gives the TF.js step's losses and scores: ${label}`, async () => {
-      const tfjs = await fitted(modelConfig, { ...options, stepEngine: 'tfjs' });
-      const fast = await fitted(modelConfig, { ...options, stepEngine: 'fast-cpu', threads: 2 });
+      const tfjs = await fitted(modelConfig, { ...options, stepEngine: tfjsStepEngine });
+      const fast = await fitted(modelConfig, { ...options, stepEngine: fastCpuStepEngine({ threads: 2 }) });
       try {
         expectCloseArrays(fast.losses, tfjs.losses, 1e-4);
         expectCloseArrays(fast.scores, tfjs.scores, 1e-4);
@@ -112,8 +113,8 @@ describe('MarsModel.fit with the fast CPU step', () => {
   }
 
   it('is reproducible for a seed and a thread count', async () => {
-    const first = await fitted(config, { stepEngine: 'fast-cpu', threads: 2 });
-    const second = await fitted(config, { stepEngine: 'fast-cpu', threads: 2 });
+    const first = await fitted(config, { stepEngine: fastCpuStepEngine({ threads: 2 }) });
+    const second = await fitted(config, { stepEngine: fastCpuStepEngine({ threads: 2 }) });
     try {
       expect(second.losses).toEqual(first.losses);
       expect(second.scores).toEqual(first.scores);
@@ -124,7 +125,7 @@ describe('MarsModel.fit with the fast CPU step', () => {
   });
 
   it('saves a model that loads and scores the same, and trains on with either step', async () => {
-    const { model, scores } = await fitted(config, { stepEngine: 'fast-cpu', threads: 1 });
+    const { model, scores } = await fitted(config, { stepEngine: fastCpuStepEngine({ threads: 1 }) });
     const folder = join(mkdtempSync(join(tmpdir(), 'mars-fast-')), 'model');
     await model.save(folder);
     const loaded = await MarsModel.load(folder);
@@ -132,14 +133,8 @@ describe('MarsModel.fit with the fast CPU step', () => {
       const data = smallData();
       const again = await loaded.scoreItemsForHistories(histories);
       expect(again).toEqual(scores);
-      for (const stepEngine of ['tfjs', 'fast-cpu'] as const) {
-        const { losses } = await loaded.fit(data, {
-          steps: 2,
-          batchSize: 16,
-          seed: 5,
-          stepEngine,
-          threads: 1,
-        });
+      for (const stepEngine of [tfjsStepEngine, fastCpuStepEngine({ threads: 1 })]) {
+        const { losses } = await loaded.fit(data, { steps: 2, batchSize: 16, seed: 5, stepEngine });
         expect(losses.every(Number.isFinite)).toBe(true);
       }
     } finally {
@@ -148,17 +143,17 @@ describe('MarsModel.fit with the fast CPU step', () => {
     }
   });
 
-  it("falls back to the TF.js step for what it cannot train, and 'fast-cpu' says why", async () => {
+  it('falls back to the TF.js step for what it cannot train, and fastCpuStepEngine says why', async () => {
     const model = MarsModel.create({ ...config, dropout: 0.2, collaborativeFactors: 0 });
     try {
       const { losses } = await model.fit(smallData(), { steps: 1, batchSize: 8 });
       expect(losses.every(Number.isFinite)).toBe(true);
       await expect(
-        model.fit(smallData(), { steps: 1, batchSize: 8, stepEngine: 'fast-cpu' }),
+        model.fit(smallData(), { steps: 1, batchSize: 8, stepEngine: fastCpuStepEngine() }),
       ).rejects.toThrow(/dropout/);
       const optimizer = tf.train.adam(0.01);
       await expect(
-        model.fit(smallData(), { steps: 1, batchSize: 8, stepEngine: 'fast-cpu', optimizer }),
+        model.fit(smallData(), { steps: 1, batchSize: 8, stepEngine: fastCpuStepEngine(), optimizer }),
       ).rejects.toThrow(/optimizer/);
       optimizer.dispose();
     } finally {

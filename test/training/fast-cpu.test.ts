@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers'; // registers the gradients
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAttention, TextCnnEncoder } from '../../src/layers';
 import { gatherRows } from '../../src/layers/ops/gather-rows';
-import { bprLossOfPairs } from '../../src/model/loss';
+import { bprLossOfPairs } from '../../src/training/bpr-loss';
 import type { RaggedRows } from '../../src/ragged/ragged-rows';
 import { planTripletDocuments } from '../../src/ragged/triplet-documents';
 import type { LengthBuckets } from '../../src/ragged/length-buckets';
@@ -369,7 +369,7 @@ describe('FastCpuTrainer matches the TF.js step', () => {
 
   for (const optimizer of ['adam', 'lazy-adam', 'sgd'] as const) {
     it(`weights after three ${optimizer} steps`, async () => {
-      const { LazyAdamOptimizer } = await import('../../src/model/lazy-adam');
+      const { LazyAdamOptimizer } = await import('../../src/training/lazy-adam');
       const problem = makeProblem(12);
       const variant: ModelVariant = { itemBias: true, itemIdEmbedding: true };
       const model = new TfModel(problem, variant, 9);

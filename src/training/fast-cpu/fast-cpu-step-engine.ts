@@ -1,8 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { collaborativePairScores } from '../../collaborative/collaborative-part';
 import { kernelsSupported } from '../../kernels/load-kernels';
+import type { MarsBlocks } from '../../layers/mars-blocks';
+import { onHostBackend } from '../../layers/ops/host-backend';
 import type { TextCnnEncoder } from '../../layers/text-cnn-encoder';
 import type { RaggedRows } from '../../ragged/ragged-rows';
 import type { TripletBatch } from '../../sampling/bpr-triplet-sampler';
+import { DEFAULT_LAMBDA } from '../defaults';
+import { tfjsStepEngine } from '../mars-step';
+import type { StepEngineContext, StepEngineFactory } from '../mars-step';
+import type { StepEngine } from '../step-engine';
 import { readEncoderWeights, writeEncoderWeights } from './encoder-weights';
 import { FastCpuTrainer } from './fast-cpu-trainer';
 import type { FastCpuOptimizer } from './fast-cpu-trainer';
@@ -67,7 +75,7 @@ export function fastCpuStepUnsupported(parts: FastCpuModelParts, optimizer: unkn
  * {@link FastCpuTrainer} on the first step, trains there, and writes the weights back into the
  * model's TF.js variables on {@link FastCpuStepEngine.flush} (before validations and at the end).
  */
-export class FastCpuStepEngine {
+export class FastCpuStepEngine implements StepEngine {
   /** `'fast-cpu'`. */
   readonly name = 'fast-cpu';
   private trainer?: Promise<FastCpuTrainer>;
@@ -81,9 +89,9 @@ export class FastCpuStepEngine {
 
   /**
    * Copies the weights in, compiles the kernels and starts the worker threads (done by the
-   * first step otherwise); call it before timing steps.
+   * first step otherwise); the fit loop calls it before it times steps.
    */
-  async start(): Promise<void> {
+  async prepare(): Promise<void> {
     await this.started();
   }
 
@@ -159,3 +167,90 @@ function assign(variable: tf.Variable, values: Float32Array): void {
   variable.assign(tensor);
   tensor.dispose();
 }
+
+/** The weight variable of a layer by its name (tfjs-layers lists fixed weights last). */
+function layerWeight(layer: tfl.layers.Layer, name: string): tf.Variable {
+  layer.build([]);
+  const weight = layer.weights.find((candidate) => candidate.originalName === name);
+  if (!weight) throw new Error(`fast CPU step: the layer '${layer.name}' has no weight '${name}'`);
+  return weight.read() as tf.Variable;
+}
+
+/** What the fast CPU step trains of MARS blocks (it reads the fixed masks once). */
+export function fastCpuPartsOf(blocks: MarsBlocks): FastCpuModelParts {
+  const parts: FastCpuModelParts = {
+    userEncoder: blocks.userEncoder,
+    itemEncoder: blocks.itemEncoder,
+    aggregation: blocks.attention.aggregation,
+  };
+  const { itemBias, itemIdEmbedding, collaborative } = blocks;
+  if (itemBias)
+    parts.itemBias = {
+      variable: layerWeight(itemBias, 'bias'),
+      seen: Float32Array.from(layerWeight(itemBias, 'seen').dataSync() as Float32Array),
+      coldBias: (layerWeight(itemBias, 'cold_bias').dataSync() as Float32Array)[0],
+    };
+  if (itemIdEmbedding)
+    parts.itemIdEmbedding = {
+      variable: layerWeight(itemIdEmbedding, 'embedding'),
+      seen: Float32Array.from(layerWeight(itemIdEmbedding, 'seen').dataSync() as Float32Array),
+    };
+  if (collaborative)
+    parts.fixedPairScores = (batch) => {
+      const size = batch.positives.length;
+      const users = new Int32Array(size * 2);
+      const items = new Int32Array(size * 2);
+      for (let b = 0; b < size; b++) {
+        users[2 * b] = users[2 * b + 1] = batch.users[b];
+        items[2 * b] = batch.positives[b];
+        items[2 * b + 1] = batch.negatives[b];
+      }
+      return collaborativePairScores(collaborative, users, items);
+    };
+  return parts;
+}
+
+function engineOptions(context: StepEngineContext, threads?: number): FastCpuStepEngineOptions {
+  return {
+    parts: fastCpuPartsOf(context.blocks),
+    documents: context.documents,
+    optimizer: context.optimizer as FastCpuOptimizer,
+    learningRate: context.learningRate,
+    maxHistory: context.loss.maxHistory,
+    lambdaU: context.loss.lambdaU ?? DEFAULT_LAMBDA,
+    lambdaV: context.loss.lambdaV ?? DEFAULT_LAMBDA,
+    threads,
+  };
+}
+
+/** Options of {@link fastCpuStepEngine}. */
+export interface FastCpuStepEngineChoice {
+  /** Threads, the calling one included. Default: the available cores. */
+  threads?: number;
+}
+
+/**
+ * The fast CPU step ({@link FastCpuStepEngine}) for `FitOptions.stepEngine`, on any backend
+ * (its weights go back into the model's variables).
+ * @throws Error (when the fit starts) naming why it cannot train the model here.
+ * @example
+ * ```ts
+ * await model.fit(data, { stepEngine: fastCpuStepEngine({ threads: 2 }) });
+ * ```
+ */
+export function fastCpuStepEngine(choice: FastCpuStepEngineChoice = {}): StepEngineFactory {
+  return (context) => new FastCpuStepEngine(engineOptions(context, choice.threads));
+}
+
+/**
+ * The default step engine of a fit: the fast CPU step on the `cpu` and `wasm` backends when it
+ * can train the model ({@link fastCpuStepUnsupported}), the TF.js step (`tfjsStepEngine`)
+ * otherwise (GPU backends, TF.js optimizer objects, dropout).
+ */
+export const defaultStepEngine: StepEngineFactory = (context) => {
+  if (!onHostBackend()) return tfjsStepEngine(context);
+  const options = engineOptions(context);
+  return fastCpuStepUnsupported(options.parts, context.optimizer)
+    ? tfjsStepEngine(context)
+    : new FastCpuStepEngine(options);
+};
