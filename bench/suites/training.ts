@@ -4,7 +4,8 @@
 //   round by round on movies_tmdb_small and amazon_office, with the ratio, the cores each used
 //   (process CPU time / wall) and mars-rec's peak RSS; the reference is skipped with a message
 //   when python3-torch is absent;
-// - the TF.js step of the same fit (`stepEngine: tfjsStepEngine`), the path before the fast step;
+// - the TF.js step of the same fit (`stepEngine: tfjsStepEngine`), the path before the fast step,
+//   and the peak RSS of a fit with each step engine in a fresh process (bench/training-memory.ts);
 // - a naive reference that follows the report's design (histories padded to 50 and documents to
 //   300, every history slot encoded, user vectors materialised as in its listing 1);
 // - ranking latency with cached vectors.
@@ -13,7 +14,9 @@
 // steps per round, default 40), MARS_BENCH_REFERENCE_STEPS (default 40), MARS_BENCH_THREADS
 // (mars-rec threads, default the available cores), MARS_BENCH_REFERENCE_THREADS (default 2),
 // MARS_BENCH_TFJS_STEPS (default 6), MARS_BENCH_NAIVE_BATCH (default 8).
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -91,6 +94,21 @@ async function timedFit(
   const wall = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   return { tripletsPerSecond: fit.tripletsPerSecond, cores: (used.user + used.system) / 1e6 / wall };
+}
+
+/** Runs bench/training-memory.ts: one fit in a fresh process, its peak RSS and throughput. */
+function fitInFreshProcess(
+  engine: 'fast' | 'tfjs',
+  count: number,
+): { peakRssMiB: number; tripletsPerSecond: number } {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'training-memory.ts');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script, engine, String(count)], {
+    encoding: 'utf8',
+  });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{'))
+    throw new Error(`bench training: training-memory.ts ${engine} failed:\n${child.stderr.slice(-2000)}`);
+  return JSON.parse(line) as { peakRssMiB: number; tripletsPerSecond: number };
 }
 
 /** mars-rec's fit against the PyTorch reference on one dataset, alternating round by round. */
@@ -280,12 +298,25 @@ export default async function trainingBench(): Promise<BenchRow[]> {
     unit: 'triplets/s',
     notes: `${tfjsSteps} steps, cores used ${tfjs.cores.toFixed(2)}; the fast CPU step in the same model: ${fast.tripletsPerSecond.toFixed(0)} (${(fast.tripletsPerSecond / tfjs.tripletsPerSecond).toFixed(1)}x)`,
   });
+  // peak memory of a fit, each step engine in a fresh process (the wasm heap never shrinks)
+  const peaks = Object.fromEntries(
+    (['fast', 'tfjs'] as const).map((engine) => [engine, fitInFreshProcess(engine, tfjsSteps)]),
+  );
   rows.push({
     suite: 'training',
-    name: 'TF.js step: peak RSS',
-    value: peakRssMiB(),
+    name: 'movies_tmdb_small: peak RSS of a fit, fast CPU step (fresh process)',
+    value: peaks.fast.peakRssMiB,
     unit: 'MiB',
-    notes: 'process high-water mark after the TF.js step (it includes everything before)',
+    target: '<= the TF.js step',
+    pass: peaks.fast.peakRssMiB <= peaks.tfjs.peakRssMiB,
+    notes: `${tfjsSteps} steps at ${peaks.fast.tripletsPerSecond.toFixed(0)} triplets/s; getrusage maxRSS`,
+  });
+  rows.push({
+    suite: 'training',
+    name: 'movies_tmdb_small: peak RSS of a fit, TF.js step (fresh process)',
+    value: peaks.tfjs.peakRssMiB,
+    unit: 'MiB',
+    notes: `${tfjsSteps} steps at ${peaks.tfjs.tripletsPerSecond.toFixed(0)} triplets/s: the path before the fast step`,
   });
 
   // naive reference: smaller batches (its padded batch of 128 x 52 x 300 tokens would exceed the wasm heap)
