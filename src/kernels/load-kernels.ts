@@ -55,9 +55,15 @@ export function createKernelMemory(bytes: number): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: pages, maximum: KERNEL_MAXIMUM_PAGES, shared: true });
 }
 
-/** Instantiates the compiled kernels on a shared memory; each thread makes its own instance. */
-export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+/**
+ * Instantiates the compiled kernels on a shared memory (asynchronously: browsers refuse large
+ * synchronous instantiations on the main thread); each thread makes its own instance.
+ */
+export async function instantiateKernels(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+): Promise<KernelExports> {
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports as unknown as KernelExports;
   for (const name of KERNEL_NAMES) {
     if (typeof exports[name] !== 'function')

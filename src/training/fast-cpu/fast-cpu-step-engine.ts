@@ -242,13 +242,18 @@ export function fastCpuStepEngine(choice: FastCpuStepEngineChoice = {}): StepEng
   return (context) => new FastCpuStepEngine(engineOptions(context, choice.threads));
 }
 
+/** Whether this is Node (worker threads; in browsers the default stays the TF.js step). */
+function inNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
 /**
- * The default step engine of a fit: the fast CPU step on the `cpu` and `wasm` backends when it
- * can train the model ({@link fastCpuStepUnsupported}), the TF.js step (`tfjsStepEngine`)
- * otherwise (GPU backends, TF.js optimizer objects, dropout).
+ * The default step engine of a fit: in Node, the fast CPU step on the `cpu` and `wasm` backends
+ * when it can train the model ({@link fastCpuStepUnsupported}); the TF.js step
+ * (`tfjsStepEngine`) otherwise (GPU backends, TF.js optimizer objects, dropout, browsers).
  */
 export const defaultStepEngine: StepEngineFactory = (context) => {
-  if (!onHostBackend()) return tfjsStepEngine(context);
+  if (!onHostBackend() || !inNode()) return tfjsStepEngine(context);
   const options = engineOptions(context);
   return fastCpuStepUnsupported(options.parts, context.optimizer)
     ? tfjsStepEngine(context)

@@ -239,7 +239,7 @@ export class FastCpuTrainer {
     const layout = new ParameterLayout(shape);
     const arena = new SharedArena(layout.total * 16 + DEFAULT_STEP_BYTES);
     const module = await compileKernels();
-    const kernels = instantiateKernels(module, arena.memory);
+    const kernels = await instantiateKernels(module, arena.memory);
     const pool = await KernelThreads.start(module, arena.memory, kernels, threads);
     const trainer = new FastCpuTrainer(layout, arena, kernels, pool, options);
     trainer.setWeights(weights);
