@@ -15,6 +15,7 @@
 // (mars-rec threads, default the available cores), MARS_BENCH_REFERENCE_THREADS (default 2),
 // MARS_BENCH_TFJS_STEPS (default 6), MARS_BENCH_NAIVE_BATCH (default 8).
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -81,19 +82,56 @@ function median(values: number[]): number {
 
 const peakRssMiB = (): number => (process.resourceUsage().maxRSS * 1024) / 2 ** 20;
 
-/** One fit of `count` steps: triplets/s (the fit's own step timer) and cores used over the call. */
+/** CPU seconds of each thread of this process (Linux /proc; empty elsewhere). */
+function threadCpuSeconds(): Map<string, number> {
+  const times = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      times.set(tid, (Number(fields[11]) + Number(fields[12])) / 100); // utime + stime, in ticks of 1/100 s
+    }
+  } catch {
+    // not Linux: no per-thread figures
+  }
+  return times;
+}
+
+/**
+ * One fit of `count` steps: triplets/s (the fit's own step timer), cores used over the call
+ * (process CPU time / wall), and the CPU seconds of the two busiest threads between the first
+ * and the last step (the main thread and a worker when the work is split between two cores).
+ */
 async function timedFit(
   model: MarsModel,
   data: MarsTrainingData,
   count: number,
   options: FitOptions,
-): Promise<{ tripletsPerSecond: number; cores: number }> {
+): Promise<{ tripletsPerSecond: number; cores: number; busiestThreads: number[] }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const fit = await model.fit(data, { steps: count, batchSize, ...options });
+  let first = new Map<string, number>();
+  let last = new Map<string, number>();
+  const fit = await model.fit(data, {
+    steps: count,
+    batchSize,
+    ...options,
+    onBatchEnd: ({ step, totalSteps }) => {
+      if (step === 1) first = threadCpuSeconds();
+      if (step === totalSteps) last = threadCpuSeconds();
+    },
+  });
   const wall = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  return { tripletsPerSecond: fit.tripletsPerSecond, cores: (used.user + used.system) / 1e6 / wall };
+  const busiestThreads = [...last]
+    .map(([tid, seconds]) => seconds - (first.get(tid) ?? 0))
+    .sort((a, b) => b - a)
+    .slice(0, 2);
+  return {
+    tripletsPerSecond: fit.tripletsPerSecond,
+    cores: (used.user + used.system) / 1e6 / wall,
+    busiestThreads,
+  };
 }
 
 /** Runs bench/training-memory.ts: one fit in a fresh process, its peak RSS and throughput. */
@@ -127,7 +165,7 @@ async function againstReference(name: string, notes: string): Promise<BenchRow[]
   await model.fit(data, { steps: 1, batchSize, seed: 1, stepEngine }); // build + warm-up
   const unavailable = referenceUnavailable();
   if (unavailable) console.error(`bench training: the PyTorch reference is skipped: ${unavailable}`);
-  const library: { tripletsPerSecond: number; cores: number }[] = [];
+  const library: Awaited<ReturnType<typeof timedFit>>[] = [];
   const reference: ReferenceRun[] = [];
   for (let round = 0; round < rounds; round++) {
     library.push(await timedFit(model, data, steps, { seed: 2 + round, stepEngine }));
@@ -155,7 +193,7 @@ async function againstReference(name: string, notes: string): Promise<BenchRow[]
     name: `${name}: mars-rec cores used (CPU time / wall)`,
     value: median(library.map((run) => run.cores)),
     unit: 'cores',
-    notes: `rounds: ${library.map((run) => run.cores.toFixed(2)).join(', ')}; threads ${threads ?? 'default (available cores)'}`,
+    notes: `rounds: ${library.map((run) => run.cores.toFixed(2)).join(', ')}; threads ${threads ?? 'default (available cores)'}; CPU seconds of the two busiest threads per round: ${library.map((run) => run.busiestThreads.map((x) => x.toFixed(2)).join(' + ')).join(', ')}`,
   });
   rows.push({
     suite: 'training',
