@@ -148,6 +148,7 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
   try {
     progress('start', `training up to ${totalSteps} steps (${format(passesOf(totalSteps), 1)} passes)`);
     if (validation?.atStart && totalSteps > 0) await validate(validation);
+    if (totalSteps > 0) await engine.prepare?.();
     while (step < totalSteps) {
       if (options.signal?.aborted) {
         stopReason = 'aborted';

@@ -11,6 +11,7 @@ export type { MarsBprLossOptions } from './mars-bpr-loss';
 export { TfjsStepEngine } from './step-engine';
 export type { StepEngine, TfjsStepEngineOptions } from './step-engine';
 export { tfjsStepEngine } from './mars-step';
+export * from './fast-cpu/index';
 export type { StepEngineContext, StepEngineFactory } from './mars-step';
 export { createOptimizer } from './optimizers';
 export type { CreatedOptimizer, OptimizerChoice } from './optimizers';

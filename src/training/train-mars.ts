@@ -23,7 +23,7 @@ import type {
   ValidationEvent,
 } from './fit-events';
 import { runFitLoop } from './fit-loop';
-import { tfjsStepEngine } from './mars-step';
+import { defaultStepEngine } from './fast-cpu/fast-cpu-step-engine';
 import type { StepEngineFactory } from './mars-step';
 import type { OptimizerChoice } from './optimizers';
 import { sampleUsersWithTargets } from './validation-users';
@@ -75,7 +75,13 @@ export interface MarsTrainingOptions {
   patience?: number;
   /** Keep the weights of the best validation at the end. Default true when validating. */
   restoreBestWeights?: boolean;
-  /** Builds the step engine. Default {@link tfjsStepEngine} (the TF.js step on the active backend). */
+  /**
+   * Builds the step engine. Default {@link defaultStepEngine}: the fast CPU step (WebAssembly
+   * SIMD kernels, worker threads over the available cores) on the `cpu` and `wasm` backends when
+   * it can train the model, else the TF.js step. `tfjsStepEngine` always runs the TF.js step;
+   * `fastCpuStepEngine({ threads })` always the fast one. Both give the same weights within float
+   * tolerance.
+   */
   stepEngine?: StepEngineFactory;
   /** Called after each step. */
   onBatchEnd?: (event: BatchEndEvent) => void | Promise<void>;
@@ -142,7 +148,7 @@ export async function trainMarsBlocks(
   const budget = resolveTrainingBudget(budgetRequest);
   const learningRate = options.learningRate ?? defaultLearningRate(batchSize);
   const variables = marsTrainableVariables(run.blocks);
-  const engine = (options.stepEngine ?? tfjsStepEngine)({
+  const engine = (options.stepEngine ?? defaultStepEngine)({
     blocks: run.blocks,
     documents: run.documents,
     variables,

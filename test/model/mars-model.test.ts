@@ -17,6 +17,7 @@ import { marsBprLoss } from '../../src/training/mars-bpr-loss';
 import { TfjsStepEngine } from '../../src/training/step-engine';
 import { tuneBprMf } from '../../src/training/tune-bpr-mf';
 import { NonFiniteLossError } from '../../src/training/non-finite-loss-error';
+import { tfjsStepEngine } from '../../src/training/mars-step';
 import { Vocabulary } from '../../src/text/vocabulary';
 import type { MarsTrainingData } from '../../src/model/fit-options';
 import { SeededRandom } from '../../src/random';
@@ -128,7 +129,14 @@ describe('MarsModel', () => {
   it('fit runs the public BPR step: a hand loop of marsBprLoss on the same blocks gives the same losses', async () => {
     const config = { ...smallConfig, itemBias: true, collaborativeFactors: 4 };
     const model = MarsModel.create(config);
-    const fit = await model.fit(data, { steps: 4, batchSize: 16, learningRate: 0.01, seed: 5 });
+    // the TF.js step, bit for bit (the default fast CPU step matches it within float tolerance)
+    const fit = await model.fit(data, {
+      steps: 4,
+      batchSize: 16,
+      learningRate: 0.01,
+      seed: 5,
+      stepEngine: tfjsStepEngine,
+    });
     model.dispose();
     const { parts } = await buildMarsModel(resolveMarsConfig(config), data, { seed: 5 });
     parts.blocks.itemBias?.markSeen(data.train);
