@@ -4,7 +4,7 @@
  */
 export { MarsModel, DEFAULT_EVALUATION_METRICS } from './mars-model';
 export type { AttentionExplanation, EvaluateOptions, Recommendation, RecommendOptions } from './mars-model';
-export { DEFAULT_MARS_CONFIG, resolveMarsConfig } from './config';
+export { DEFAULT_MARS_CONFIG, MARS_CONFIG_BOUNDS, resolveMarsConfig } from './config';
 export type { MarsConfig } from './config';
 export type {
   BatchEndEvent,
@@ -32,9 +32,12 @@ export type { CollaborativeFitOptions, FoldInOptions } from './collaborative';
 export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
+  checkWeightSpecs,
   fileSystemHandler,
   loadArtifact,
   resolveArtifactHandler,
   saveArtifact,
 } from './artifact';
 export type { ArtifactContents, ArtifactLocation } from './artifact';
+export { atomicDirectoryPaths, settleDirectory, writeDirectoryAtomically } from './atomic-directory';
+export type { AtomicDirectoryOptions, DirectorySettlement } from './atomic-directory';

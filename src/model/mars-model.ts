@@ -18,6 +18,8 @@ import { planTripletDocuments } from '../ragged/triplet-documents';
 import type { TripletBatch } from '../sampling/bpr-triplet-sampler';
 import { ItemCatalog } from './catalog';
 import { resolveMarsConfig } from './config';
+import { checkMarsArtifact } from './mars-artifact-checks';
+import { checkTrainablePositives, checkVocabulary } from './training-data-checks';
 import type { MarsConfig } from './config';
 import type {
   FitOptions,
@@ -518,21 +520,21 @@ export class MarsModel {
   static async load(location: ArtifactLocation): Promise<MarsModel> {
     const { metadata, tensors } = await loadArtifact<MarsArtifactMetadata>(location);
     try {
-      // artifacts written before the collaborative part existed have no such field: they had none
-      const savedConfig: Partial<MarsConfig> = metadata.config;
-      const model = new MarsModel(
-        resolveMarsConfig({ ...savedConfig, collaborativeFactors: savedConfig.collaborativeFactors ?? 0 }),
-      );
-      model.tokenizer = Tokenizer.fromJSON(metadata.tokenizer);
-      model.vocabulary = Vocabulary.fromJSON(metadata.vocabulary);
       const values = tensors.get('catalog/values');
       const rowSplits = tensors.get('catalog/rowSplits');
       if (!values || !rowSplits)
         throw new Error('The saved model holds no item catalogue (catalog/values, catalog/rowSplits).');
-      model.itemCatalog = new ItemCatalog(metadata.itemIds, {
+      const tokens = {
         values: new Int32Array(await values.data()),
         rowSplits: new Int32Array(await rowSplits.data()),
-      });
+      };
+      // everything checked (config bounds, sizes against the weights) before a layer is built
+      const where = typeof location === 'string' ? `${location}/model.json` : 'the loaded model';
+      const checked = checkMarsArtifact(metadata, tensors, tokens, where);
+      const model = new MarsModel(checked.config);
+      model.tokenizer = checked.tokenizer;
+      model.vocabulary = checked.vocabulary;
+      model.itemCatalog = new ItemCatalog(checked.itemIds, tokens);
       model.buildLayers(1);
       for (const { name, variable } of model.namedVariables()) {
         const saved = tensors.get(name);
@@ -595,6 +597,7 @@ export class MarsModel {
     this.tokenizer = new Tokenizer({
       html: this.config.stripHtml,
       stopwords: this.config.stopwords as StopwordLanguage[],
+      wordBoundaries: this.config.wordBoundaries,
     });
     this.vocabulary = Vocabulary.fit(
       data.itemTexts.map((text, index) => ({ id: data.itemIds[index], text })),
@@ -604,6 +607,7 @@ export class MarsModel {
         maxSize: this.config.maxVocabularySize,
       },
     );
+    checkVocabulary(this.vocabulary, this.config, data.itemIds.length);
     this.itemCatalog = ItemCatalog.fromTexts(
       data.itemIds,
       data.itemTexts,
@@ -937,6 +941,7 @@ function checkTrainingData(data: MarsTrainingData): void {
       'MarsModel.fit: validation must have the same users (rows) and items (columns) as train',
     );
   }
+  checkTrainablePositives(data.train);
 }
 
 /** The user's history row capped to the `maxHistory` most recent (by timestamp when present) items. */
