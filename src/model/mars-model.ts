@@ -519,29 +519,30 @@ export class MarsModel {
   /** Loads a model written by {@link MarsModel.save}; it scores exactly as the saved one. */
   static async load(location: ArtifactLocation): Promise<MarsModel> {
     const { metadata, tensors } = await loadArtifact<MarsArtifactMetadata>(location);
+    const where = typeof location === 'string' ? `${location}/model.json` : 'the loaded model';
+    let model: MarsModel | undefined;
     try {
       const values = tensors.get('catalog/values');
       const rowSplits = tensors.get('catalog/rowSplits');
       if (!values || !rowSplits)
-        throw new Error('The saved model holds no item catalogue (catalog/values, catalog/rowSplits).');
+        throw new Error(`the saved model holds no item catalogue (catalog/values, catalog/rowSplits).`);
       const tokens = {
         values: new Int32Array(await values.data()),
         rowSplits: new Int32Array(await rowSplits.data()),
       };
       // everything checked (config bounds, sizes against the weights) before a layer is built
-      const where = typeof location === 'string' ? `${location}/model.json` : 'the loaded model';
       const checked = checkMarsArtifact(metadata, tensors, tokens, where);
-      const model = new MarsModel(checked.config);
+      model = new MarsModel(checked.config);
       model.tokenizer = checked.tokenizer;
       model.vocabulary = checked.vocabulary;
       model.itemCatalog = new ItemCatalog(checked.itemIds, tokens);
       model.buildLayers(1);
       for (const { name, variable } of model.namedVariables()) {
         const saved = tensors.get(name);
-        if (!saved) throw new Error(`The saved model lacks weight '${name}'.`);
+        if (!saved) throw new Error(`the saved model lacks weight '${name}'.`);
         if (saved.shape.join('x') !== variable.shape.join('x')) {
           throw new Error(
-            `Weight '${name}' has shape [${saved.shape}] in the file but [${variable.shape}] in the model.`,
+            `weight '${name}' has shape [${saved.shape}] in the file but [${variable.shape}] in the model.`,
           );
         }
         variable.assign(saved);
@@ -567,13 +568,22 @@ export class MarsModel {
           );
       }
       const coldBias = tensors.get('cold_item_bias');
-      if (coldBias) model.coldItemBias = tf.clone(coldBias) as tf.Scalar;
       const seen = tensors.get('seen_items');
+      if (
+        (coldBias && coldBias.rank !== 0) ||
+        (seen && seen.shape.join('x') !== `${model.itemCatalog.size}x1`)
+      )
+        throw new Error('cold_item_bias must be a scalar and seen_items [items, 1]');
+      if (coldBias) model.coldItemBias = tf.clone(coldBias) as tf.Scalar;
       if (model.seenItems && seen) {
         model.seenItems.dispose();
         model.seenItems = tf.clone(seen) as tf.Tensor2D;
       }
       return model;
+    } catch (error) {
+      model?.dispose(); // a model that failed to load holds no tensor
+      const message = (error as Error).message;
+      throw message.startsWith(where) ? error : new Error(`${where}: ${message}`, { cause: error });
     } finally {
       tf.dispose([...tensors.values()]);
     }
