@@ -19,6 +19,7 @@ import type { TripletBatch } from '../sampling/bpr-triplet-sampler';
 import { ItemCatalog } from './catalog';
 import { resolveMarsConfig } from './config';
 import { checkMarsArtifact } from './mars-artifact-checks';
+import { uniqueHistory } from './unique-history';
 import { checkTrainablePositives, checkVocabulary } from './training-data-checks';
 import type { MarsConfig } from './config';
 import type {
@@ -385,8 +386,9 @@ export class MarsModel {
   }
 
   /**
-   * The top `k` items for a user given their history (item ids, oldest first; the most recent
-   * `maxHistory` are used). History items are never recommended.
+   * The top `k` items for a user given their history (item ids, oldest first; an id given
+   * twice counts once, at its most recent position, and the most recent `maxHistory` are
+   * used). History items are never recommended.
    */
   async recommend(history: readonly string[], options: RecommendOptions = {}): Promise<Recommendation[]> {
     const { user, ...rest } = options;
@@ -405,7 +407,7 @@ export class MarsModel {
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
     const historyIndices = histories.map((history, user) =>
-      catalog.indicesOf(history, `history item (user ${user})`),
+      catalog.indicesOf(uniqueHistory(history), `history item (user ${user})`),
     );
     const excluded = catalog.indicesOf(options.exclude ?? [], 'excluded item');
     const users = this.checkUsers('recommend', options.users, histories.length);
@@ -443,7 +445,7 @@ export class MarsModel {
     const [user] = this.checkUsers('explain', options.user === undefined ? undefined : [options.user], 1) ?? [
       -1,
     ];
-    const kept = catalog.indicesOf(history, 'history item').slice(-this.config.maxHistory);
+    const kept = catalog.indicesOf(uniqueHistory(history), 'history item').slice(-this.config.maxHistory);
     const [candidate] = catalog.indicesOf([item], 'candidate item');
     const cache = await this.vectors();
     const [weights, score] = tf.tidy(() => {
