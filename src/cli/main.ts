@@ -6,6 +6,7 @@ import type { BackendPreference } from '../backend/select-backend';
 import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
 import type { ModelKind } from './commands';
 import { MARS_CONFIG_BOUNDS, resolveMarsConfig } from '../model/config';
+import { integerFlag as integer, MOST_STEPS, numberFlag as number } from './number-flags';
 import type { MarsConfig } from '../model/config';
 
 const usage = `usage:
@@ -22,37 +23,6 @@ const usage = `usage:
   mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
                  (--user: a user of the run's split; their training history unless --history is given;
                   an id repeated in --history counts once, at its most recent position)`;
-
-// plain decimal notation only: Number() would also take '0x14', '1e300', ' 7 ' and ''
-const decimalNumber = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const decimalInteger = /^[+-]?\d+$/;
-
-function number(
-  value: string | undefined,
-  flag: string,
-  check: (n: number) => boolean,
-  what: string,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = decimalNumber.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(parsed) || !check(parsed))
-    throw new CliError(`--${flag} must be ${what}, got '${value}'`, 2);
-  return parsed;
-}
-
-/** A decimal integer in [min, max] (no exponent, no hex). */
-function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = decimalInteger.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max)
-    throw new CliError(
-      `--${flag} must be a whole number in [${min}, ${max.toLocaleString('en-US')}] written in digits, got '${value}'`,
-      2,
-    );
-  return parsed;
-}
-/** The most training steps or epochs a run may ask for. */
-const MOST_STEPS = 1_000_000_000;
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new CliError(`--${flag} is required\n${usage}`, 2);

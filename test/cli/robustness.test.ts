@@ -110,19 +110,16 @@ describe('mars-rec refuses what it cannot train on, and says why', () => {
 
   it('flags a model does not read, and numbers that are not plain decimals, are usage errors', async () => {
     const base = ['train', '--items', 'x', '--interactions', 'y', '--out', join(folder, 'never')];
+    // the parsing itself is unit-tested (number-flags.test.ts); these go through the whole CLI
     const cases: [string[], RegExp][] = [
       [
         ['--model', 'bpr-mf', '--steps', '20'],
         /--steps applies to --model mars only; bpr-mf trains in passes over the positives: use --epochs N/,
       ],
-      [['--model', 'popularity', '--config', '{}'], /--config applies to --model mars only/],
       [
-        ['--steps', '1e300'],
-        /--steps must be a whole number in \[1, 1,000,000,000\] written in digits, got '1e300'/,
+        ['--steps', '0x14'],
+        /--steps must be a whole number in \[1, 1,000,000,000\] written in digits, got '0x14'/,
       ],
-      [['--steps', '0x14'], /--steps must be a whole number .* got '0x14'/],
-      [['--learning-rate', '0x1'], /--learning-rate must be a positive number, got '0x1'/],
-      [['--max-history', '99999999'], /--max-history must be a whole number in \[1, 10,000\]/],
       [
         ['--config', '{"embeddingDim":100000000}'],
         /--config: MarsConfig\.embeddingDim must be a positive integer at most 4,096/,
