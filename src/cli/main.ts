@@ -144,18 +144,21 @@ async function run(argv: string[]): Promise<void> {
         out: required(values.out, 'out'),
         model,
         minRating: number(values['min-rating'], 'min-rating', Number.isFinite, 'a number'),
-        minUserInteractions:
-          integer(values['min-user-interactions'], 'min-user-interactions', 1, MOST_STEPS) ?? 3,
-        trainFraction:
-          number(values['train-fraction'], 'train-fraction', (n) => n > 0 && n < 1, 'in (0, 1)') ?? 0.3,
-        seed: integer(values.seed, 'seed', -(2 ** 31), 2 ** 31 - 1) ?? 1,
+        // an option not given stays undefined: the library's default applies
+        minUserInteractions: integer(values['min-user-interactions'], 'min-user-interactions', 1, MOST_STEPS),
+        trainFraction: number(values['train-fraction'], 'train-fraction', (n) => n > 0 && n < 1, 'in (0, 1)'),
+        seed: integer(values.seed, 'seed', -(2 ** 31), 2 ** 31 - 1),
         steps: integer(values.steps, 'steps', 1, MOST_STEPS),
         epochs: number(values.epochs, 'epochs', (n) => n > 0 && n <= MOST_STEPS, 'a positive number'),
-        batchSize: integer(values['batch-size'], 'batch-size', 1, 1_000_000) ?? 128,
+        batchSize: integer(values['batch-size'], 'batch-size', 1, 1_000_000),
         learningRate: number(values['learning-rate'], 'learning-rate', (n) => n > 0, 'a positive number'),
-        maxHistory: integer(values['max-history'], 'max-history', 1, MARS_CONFIG_BOUNDS.maxHistory) ?? 50,
-        maxDocLength:
-          integer(values['max-doc-length'], 'max-doc-length', 1, MARS_CONFIG_BOUNDS.maxDocumentLength) ?? 300,
+        maxHistory: integer(values['max-history'], 'max-history', 1, MARS_CONFIG_BOUNDS.maxHistory),
+        maxDocLength: integer(
+          values['max-doc-length'],
+          'max-doc-length',
+          1,
+          MARS_CONFIG_BOUNDS.maxDocumentLength,
+        ),
         config: configOf(values.config),
         backend: backendOf(values.backend),
         json,

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PopularityJson } from '../baselines/popularity';
+import type { BprMfJson } from '../collaborative/bpr-mf';
 import { UserSplit } from '../data/split';
 import { MARS_CONFIG_BOUNDS } from '../model/config';
 import { settleDirectory, writeDirectoryAtomically } from '../model/atomic-directory';
@@ -32,9 +34,7 @@ export interface RunJson {
 }
 
 /** A saved baseline (`baseline.json`). */
-export type BaselineJson =
-  | { kind: 'popularity'; itemCounts: number[] }
-  | { kind: 'bpr-mf'; factors: number; userFactors: number[]; itemFactors: number[]; itemBiases: number[] };
+export type BaselineJson = PopularityJson | BprMfJson;
 
 /** What `mars-rec train` writes into its output directory. */
 export interface RunContents {

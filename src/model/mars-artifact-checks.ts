@@ -19,10 +19,12 @@ export interface CheckedMarsArtifact {
 
 /**
  * The number of float32 values the weights of a MARS model of this config hold, without the
- * collaborative part's user factors (their count is not in the config) and the optional
- * cold-item bias: per text CNN `V E + sum_k (k E F) + K F + K F d + d` (embedding,
- * convolutions, dense layer), one or two CNNs, `items` item biases and seen-item flags,
- * `items d` item-ID embeddings, `items f + items` collaborative item factors and biases.
+ * collaborative part's user factors (their count is not in the config): per text CNN
+ * `V E + sum_k (k E F) + K F + K F d + d` (embedding, convolutions, dense layer), one or two
+ * CNNs, `2 items + 1` for the item bias (biases, seen-item flags, cold-item bias),
+ * `items d + items` for item-ID embeddings (and their seen-item flags), `items f + items`
+ * collaborative item factors and biases. Artifacts of earlier versions hold fewer (one shared
+ * seen mask, an optional cold bias): loading allows for that difference, at most `items + 1`.
  * A test pins it to the weights a built model holds.
  * @param vocabularySize - ids, the two reserved ones included.
  * @param itemCount - catalogue items.
@@ -33,9 +35,8 @@ export function marsWeightValues(config: MarsConfig, vocabularySize: number, ite
   const convolutions = kernelSizes.reduce((sum, width) => sum + width * e * f, 0);
   const encoder = vocabularySize * e + convolutions + kernels * f + kernels * f * d + d;
   let values = encoder * (config.sharedEncoder ? 1 : 2);
-  if (config.itemBias) values += itemCount;
-  if (config.itemIdEmbedding) values += itemCount * d;
-  if (config.itemBias || config.itemIdEmbedding) values += itemCount; // seen-item flags
+  if (config.itemBias) values += 2 * itemCount + 1; // biases, seen-item flags, the cold-item bias
+  if (config.itemIdEmbedding) values += itemCount * d + itemCount; // embeddings, seen-item flags
   if (config.collaborativeFactors > 0) values += itemCount * (config.collaborativeFactors + 1);
   return values;
 }
@@ -94,7 +95,9 @@ export function checkMarsArtifact(
   let savedValues = 0;
   for (const tensor of tensors.values()) if (tensor.dtype === 'float32') savedValues += tensor.size;
   const needed = marsWeightValues(config, vocabulary.size, items);
-  if (needed > savedValues) {
+  // earlier versions saved one seen mask for both ID-based layers, and a cold bias only after a warm start
+  const legacySlack = (config.itemBias && config.itemIdEmbedding ? items : 0) + (config.itemBias ? 1 : 0);
+  if (needed - legacySlack > savedValues) {
     const sizes = `embeddingDim ${config.embeddingDim}, filters ${config.filters}, kernelSizes [${config.kernelSizes}], outputDim ${config.outputDim}, collaborativeFactors ${config.collaborativeFactors}`;
     fail(
       `the config (${sizes}) needs ${needed.toLocaleString('en-US')} weight values for ${vocabulary.size.toLocaleString('en-US')} words and ` +

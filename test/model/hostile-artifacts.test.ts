@@ -354,9 +354,8 @@ describe('marsWeightValues: the weights a config needs', () => {
     tf.dispose([...tensors.values()]);
     const config = resolveMarsConfig(partial);
     const vocabularySize = Vocabulary.fromJSON(metadata.vocabulary).size;
-    // not in the config: the collaborative user factors, and the cold-item bias of a warm start
+    // not in the config: the collaborative user factors
     const users = config.collaborativeFactors * data.train.rowCount;
-    const coldBias = config.itemBias && config.collaborativeFactors === 0 ? 1 : 0;
-    expect(floats).toBe(marsWeightValues(config, vocabularySize, data.itemIds.length) + users + coldBias);
+    expect(floats).toBe(marsWeightValues(config, vocabularySize, data.itemIds.length) + users);
   });
 });
