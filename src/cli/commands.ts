@@ -32,7 +32,7 @@ import { refuseEmptySplit, refuseUntrainableData } from './training-refusals';
 
 export { CliError } from './cli-error';
 export { RUN_FORMAT_VERSION };
-export type { ModelKind } from './run-directory';
+export type { BaselineJson, ModelKind, RunJson } from './run-directory';
 
 /** Users with fewer positives than this are dropped before the split (the split needs 3). */
 export const DEFAULT_MIN_USER_INTERACTIONS = 3;
