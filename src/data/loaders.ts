@@ -36,25 +36,14 @@ export async function* readLines(source: LineSource): AsyncGenerator<string> {
     return;
   }
   const { createReadStream } = await import('node:fs');
-  const { isUtf8 } = await import('node:buffer');
   const stream = createReadStream(source);
   let line = 0;
   const decode = (bytes: Buffer): string => {
     line++;
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === 13) end--;
-    let start = 0;
-    if (line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
-    const text = bytes.subarray(start, end);
-    if (!isUtf8(text)) {
-      throw new DataFormatError(
-        source,
-        line,
-        `invalid UTF-8 at byte ${firstInvalidUtf8(text) + start + 1} of the line; the file must be UTF-8 ` +
-          '(convert it, e.g. iconv -f latin1 -t utf-8)',
-      );
-    }
-    return text.toString('utf8');
+    const start = line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return decodeUtf8Line(bytes.subarray(start, end), source, line, start);
   };
   try {
     let pending: Buffer[] = []; // the start of a line that continues in the next chunk
@@ -73,6 +62,30 @@ export async function* readLines(source: LineSource): AsyncGenerator<string> {
     if (pending.length > 0) yield decode(Buffer.concat(pending));
   } finally {
     stream.destroy();
+  }
+}
+
+// ignoreBOM: a U+FEFF that starts a later line is content (readLines drops the file's own byte order mark)
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes the bytes of one line as UTF-8, refusing invalid bytes instead of turning them into
+ * U+FFFD (which could merge two ids or invent one). For readers that split lines themselves.
+ * @param source - the file, for the error.
+ * @param line - the 1-based line number, for the error.
+ * @param offset - bytes of the line before `bytes` (a byte order mark), for the byte position.
+ * @throws DataFormatError naming the file, the line and the first invalid byte.
+ */
+export function decodeUtf8Line(bytes: Uint8Array, source: string, line: number, offset = 0): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new DataFormatError(
+      source,
+      line,
+      `invalid UTF-8 at byte ${firstInvalidUtf8(bytes) + offset + 1} of the line; the file must be UTF-8 ` +
+        '(convert it, e.g. iconv -f latin1 -t utf-8)',
+    );
   }
 }
 
