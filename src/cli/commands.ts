@@ -1,51 +1,39 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../backend/select-backend';
 import type { BackendPreference } from '../backend/select-backend';
 import { PopularityRecommender } from '../baselines/popularity';
-import type { PopularityJson } from '../baselines/popularity';
 import { BprMatrixFactorization } from '../collaborative/bpr-mf';
-import type { BprMfJson } from '../collaborative/bpr-mf';
 import type { CsrMatrix } from '../data/csr';
 import { InteractionDataset } from '../data/interaction-dataset';
 import { loadInteractionsCsv, loadItemsJsonl } from '../data/loaders';
 import { preprocess } from '../data/preprocess';
-import { splitPerUser, UserSplit } from '../data/split';
+import { splitPerUser } from '../data/split';
+import type { UserSplit } from '../data/split';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
 import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
+import { resolveMarsConfig } from '../model/config';
 import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
 import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from '../model/mars-model-options';
 import { tuneBprMf } from '../training/tune-bpr-mf';
+import { uniqueHistory } from '../model/unique-history';
+import { Tokenizer } from '../text/tokenizer';
+import type { StopwordLanguage } from '../text/stopwords';
+import { CliError } from './cli-error';
 import { ProgressReporter } from './progress';
+import {
+  checkOutputDirectory,
+  readRunDirectory,
+  RUN_FORMAT_VERSION,
+  writeRunDirectory,
+} from './run-directory';
+import type { BaselineJson, ModelKind, RunJson } from './run-directory';
+import { refuseEmptySplit, refuseUntrainableData } from './training-refusals';
 
-/** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
-export class CliError extends Error {
-  /** Process exit code. */
-  readonly exitCode: number;
-
-  /** @param message - one line saying what is wrong and how to fix it. */
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-  }
-}
-
-/** Version of the run directory layout (`run.json`). */
-export const RUN_FORMAT_VERSION = 1;
-
-/** Which recommender a run trained. */
-export type ModelKind = 'mars' | 'bpr-mf' | 'popularity';
-
-interface RunJson {
-  format: 'mars-rec/run';
-  version: number;
-  model: ModelKind;
-  backend: string;
-  options: Record<string, unknown>;
-}
+export { CliError } from './cli-error';
+export { RUN_FORMAT_VERSION };
+export type { BaselineJson, ModelKind, RunJson } from './run-directory';
 
 /** Users with fewer positives than this are dropped before the split (the split needs 3). */
 export const DEFAULT_MIN_USER_INTERACTIONS = 3;
@@ -95,6 +83,8 @@ export interface TrainCommandOptions {
   backend: BackendPreference;
   /** Print one JSON object at the end. */
   json: boolean;
+  /** Replace `out` even when it is a non-empty directory that is not a mars-rec run. Default false. */
+  overwrite?: boolean;
 }
 
 /** The MarsConfig of a run: `--config`, with the flags that name a config field on top when given. */
@@ -106,26 +96,58 @@ export function runConfig(options: TrainCommandOptions): Partial<MarsConfig> {
   };
 }
 
-/** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
+/**
+ * `mars-rec train`: load, preprocess, split, train, then write the split, the model and
+ * `run.json` into `out` atomically (the previous run stays until the new one is complete).
+ * Refuses, before training, an `out` it must not replace and data that leaves nothing to train on.
+ */
 export async function trainCommand(options: TrainCommandOptions): Promise<Record<string, unknown>> {
   const log = (line: string): void => {
     if (!options.json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
   };
+  const overwrite = options.overwrite ?? false;
+  await checkOutputDirectory(options.out, overwrite);
   const items = await loadItemsJsonl(options.items).catch(rethrowMissing(options.items));
   const interactions = await loadInteractionsCsv(options.interactions).catch(
     rethrowMissing(options.interactions),
   );
   const raw = InteractionDataset.build(items, interactions);
   const minUserInteractions = options.minUserInteractions ?? DEFAULT_MIN_USER_INTERACTIONS;
-  const { dataset, report } = preprocess(raw, { minRating: options.minRating, minUserInteractions });
+  const marsConfig = resolveMarsConfig(runConfig(options));
+  // an item whose text has no word for the model's tokenizer (only stopwords, only tags) has no text
+  const tokenizer = new Tokenizer({
+    html: marsConfig.stripHtml,
+    stopwords: marsConfig.stopwords as StopwordLanguage[],
+    wordBoundaries: marsConfig.wordBoundaries,
+  });
+  const { dataset, report } = preprocess(raw, {
+    minRating: options.minRating,
+    minUserInteractions,
+    tokenCount: (text) => tokenizer.forEachToken(text, () => false),
+  });
   log(
     `data: ${dataset.userCount} users, ${dataset.itemCount} items, ${dataset.interactionCount} positives ` +
       `(dropped: ${report.interactionsBelowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
       `${report.usersBelowMinInteractions} users under ${minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
   );
+  const times = report.implausibleTimestamps;
+  if (times.negative > 0 || times.milliseconds > 0)
+    log(
+      `warning: ${options.interactions}: timestamps are Unix seconds, but ${times.negative} are negative and ` +
+        `${times.milliseconds} look like milliseconds (>= 1e11)${times.mixedUnits ? ', mixed with seconds' : ''}; ` +
+        'the most recent history items may be chosen wrongly',
+    );
+  refuseUntrainableData(raw, dataset, report, {
+    items: options.items,
+    interactions: options.interactions,
+    minRating: options.minRating,
+    minUserInteractions,
+    config: marsConfig,
+  });
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
-  await mkdir(options.out, { recursive: true });
-  await writeFile(join(options.out, 'split.json'), JSON.stringify(split.toJSON()));
+  refuseEmptySplit(split, dataset);
+  let saveModel: ((directory: string) => Promise<void>) | undefined;
+  let baseline: BaselineJson | undefined;
   let backend = 'none';
   let steps = 0;
   let trainSeconds = 0;
@@ -136,7 +158,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     const selection = await selectBackend(options.backend);
     backend = selection.name;
     log(`backend: ${selection.name} (${selection.reason})`);
-    const model = MarsModel.create(runConfig(options));
+    const model = MarsModel.create(marsConfig);
     const progress = new ProgressReporter(process.stderr);
     const result = await model.fit(
       {
@@ -166,9 +188,14 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
           log(`validation at step ${step}: recall@50 ${metrics['recall@50'].toFixed(4)}`),
       },
     );
-    await model.save(join(options.out, 'model'));
-    model.dispose();
     log(`training: ${result.summary}`);
+    saveModel = async (directory) => {
+      try {
+        await model.save(directory);
+      } finally {
+        model.dispose();
+      }
+    };
     ({ steps, trainSeconds, tripletsPerSecond, bestStep } = result);
     ended = {
       stopReason: result.stopReason,
@@ -178,15 +205,14 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     };
   } else {
     const started = performance.now();
-    let saved: BaselineJson;
-    if (options.model === 'popularity') saved = PopularityRecommender.fit(split.train).toJSON();
+    if (options.model === 'popularity') baseline = PopularityRecommender.fit(split.train).toJSON();
     else {
       // the tuned baseline is the default one: L2 (and epochs, unless given) chosen on validation
       const tuning = await tuneBprMf(split.train, split.validation, {
         seed: options.seed,
         epochs: options.epochs,
       });
-      saved = tuning.model.toJSON();
+      baseline = tuning.model.toJSON();
       log(`training: ${tuning.summary}`);
       ended = {
         l2: tuning.l2,
@@ -196,16 +222,15 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
       };
     }
     trainSeconds = (performance.now() - started) / 1000;
-    await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
   }
-  const run: RunJson = {
+  const run: Omit<RunJson, 'files'> = {
     format: 'mars-rec/run',
     version: RUN_FORMAT_VERSION,
     model: options.model,
     backend,
     options: { ...options },
   };
-  await writeFile(join(options.out, 'run.json'), JSON.stringify(run, null, 2));
+  await writeRunDirectory(options.out, { run, split, saveModel, baseline }, overwrite);
   log(`saved to ${options.out}`);
   return {
     model: options.model,
@@ -236,19 +261,9 @@ interface LoadedRun {
   dispose: () => void;
 }
 
-async function loadRun(directory: string, backend: BackendPreference): Promise<LoadedRun> {
-  const runPath = join(directory, 'run.json');
-  const runText = await readFile(runPath, 'utf8').catch(() => {
-    throw new CliError(`${runPath} not found: '${directory}' is not a directory written by 'mars-rec train'`);
-  });
-  const run = JSON.parse(runText) as RunJson;
-  if (run.format !== 'mars-rec/run') throw new CliError(`${runPath} is not a mars-rec run file`);
-  if (run.version > RUN_FORMAT_VERSION) {
-    throw new CliError(
-      `${directory} was written by a newer mars-rec (run format ${run.version}; this one reads ${RUN_FORMAT_VERSION}): upgrade mars-rec`,
-    );
-  }
-  const split = UserSplit.fromJSON(JSON.parse(await readFile(join(directory, 'split.json'), 'utf8')));
+async function loadRun(given: string, backend: BackendPreference): Promise<LoadedRun> {
+  // every file checked (form, checksums) and named when something is wrong with it
+  const { directory, run, split, baseline } = await readRunDirectory(given);
   const itemIndex = new Map(split.itemIds.map((id, index) => [id, index]));
   const indicesOf = (history: string[]): number[] =>
     history.map((id, position) => {
@@ -262,6 +277,13 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     const model = await MarsModel.load(join(directory, 'model')).catch((error: Error) => {
       throw new CliError(error.message);
     });
+    const ids = model.catalog?.ids ?? [];
+    if (ids.length !== split.itemIds.length || ids.some((id, index) => id !== split.itemIds[index])) {
+      model.dispose();
+      throw new CliError(
+        `${join(directory, 'model')} and ${join(directory, 'split.json')} come from different runs (their items differ); train again`,
+      );
+    }
     return {
       run,
       split,
@@ -283,7 +305,7 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
       dispose: () => model.dispose(),
     };
   }
-  const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
+  if (!baseline) throw new CliError(`${join(directory, 'baseline.json')} is missing`);
   const scorer =
     baseline.kind === 'popularity'
       ? PopularityRecommender.fromJSON(baseline)
@@ -301,7 +323,7 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
         userBatchSize: EVALUATION_USER_BATCH,
       }),
     recommend: async (history, k, explain, user) => {
-      if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);
+      if (explain) throw new CliError(`--explain needs a MARS model; '${given}' holds ${run.model}`);
       const excluded = new Set(indicesOf(history));
       if (!(scorer instanceof PopularityRecommender)) {
         if (user === undefined)
@@ -332,6 +354,10 @@ export async function evaluateCommand(options: {
   const loaded = await loadRun(options.model, options.backend);
   try {
     const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
+    if (targets.offsets[targets.rowCount] === 0)
+      throw new CliError(
+        `the ${options.split} split of '${options.model}' holds no held-out item for any of its ${targets.rowCount} users: nothing to evaluate`,
+      );
     const started = performance.now();
     const result = await loaded.evaluate(targets);
     return {
@@ -350,7 +376,10 @@ export async function evaluateCommand(options: {
 /** `mars-rec recommend`: top-k items for a history, optionally with attention explanations. */
 export async function recommendCommand(options: {
   model: string;
-  /** Item ids, oldest first; with `user`, default that user's training history. */
+  /**
+   * Item ids, oldest first; an id given more than once counts once, at its most recent
+   * position (`uniqueHistory`). With `user`, default that user's training history.
+   */
   history?: string[];
   /** A user id of the run's split: their training history, and their user term where the model has one. */
   user?: string;
@@ -366,7 +395,7 @@ export async function recommendCommand(options: {
       if (user < 0)
         throw new CliError(`unknown user id '${options.user}' in --user: not a user of the run's split`);
     }
-    let history = options.history;
+    let history = options.history && uniqueHistory(options.history);
     if (history === undefined) {
       if (user === undefined) throw new CliError('recommend needs --history ID,ID,... or --user ID', 2);
       history = loaded.split.historyOf(user, 'train');
@@ -376,8 +405,6 @@ export async function recommendCommand(options: {
     loaded.dispose();
   }
 }
-
-type BaselineJson = PopularityJson | BprMfJson;
 
 function rethrowMissing(path: string): (error: Error & { code?: string }) => never {
   return (error) => {

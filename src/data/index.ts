@@ -8,6 +8,7 @@ export { InteractionDataset } from './interaction-dataset';
 export type { InteractionRecord, ItemRecord } from './interaction-dataset';
 export {
   DataFormatError,
+  decodeUtf8Line,
   loadInteractionsCsv,
   loadItemsJsonl,
   loadMindBehaviors,

@@ -32,6 +32,14 @@ export interface PreprocessReport {
   interactionsOfDroppedUsers: number;
   /** Items left without any interaction. */
   itemsWithoutInteractions: number;
+  /**
+   * Timestamps that are not plausible Unix seconds, over the interactions given (nothing is
+   * dropped for them; the history order of `'recent'` sampling and chronological splits rests
+   * on them): `negative` ones, ones that look like milliseconds or finer (at least 1e11, year
+   * 5138 in seconds), and `mixedUnits` when such values sit beside plausible seconds.
+   * All zero when the dataset has no timestamps.
+   */
+  implausibleTimestamps: { negative: number; milliseconds: number; mixedUnits: boolean };
   /** Sizes before and after. */
   before: { users: number; items: number; interactions: number };
   /** Sizes after. */
@@ -103,6 +111,7 @@ export function preprocess(
     }
   }
   const result = subset(dataset, keepUser, keepItem, keepEntry);
+  const implausibleTimestamps = checkTimestamps(matrix.timestamps);
   return {
     dataset: result,
     report: {
@@ -112,10 +121,26 @@ export function preprocess(
       usersBelowMinInteractions,
       interactionsOfDroppedUsers,
       itemsWithoutInteractions: dropItemsWithoutInteractions ? itemsWithoutInteractions : 0,
+      implausibleTimestamps,
       before: { users: dataset.userCount, items: dataset.itemCount, interactions: dataset.interactionCount },
       after: { users: result.userCount, items: result.itemCount, interactions: result.interactionCount },
     },
   };
+}
+
+/** Smallest timestamp read as milliseconds (or finer) rather than seconds: 1e11 s is year 5138. */
+const MILLISECONDS_FROM = 1e11;
+
+function checkTimestamps(timestamps: Float64Array | undefined): PreprocessReport['implausibleTimestamps'] {
+  let negative = 0;
+  let milliseconds = 0;
+  let seconds = 0;
+  for (const time of timestamps ?? []) {
+    if (time < 0) negative++;
+    else if (time >= MILLISECONDS_FROM) milliseconds++;
+    else seconds++;
+  }
+  return { negative, milliseconds, mixedUnits: milliseconds > 0 && seconds > 0 };
 }
 
 /** The dataset restricted to kept users, items and entries, re-indexed densely in the same order. */

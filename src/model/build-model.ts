@@ -9,6 +9,7 @@ import { DEFAULT_SEED } from '../training/defaults';
 import { tuneBprMf } from '../training/tune-bpr-mf';
 import type { BprMfTuning } from '../training/tune-bpr-mf';
 import { ItemCatalog } from './catalog';
+import { checkVocabulary } from './training-data-checks';
 import type { MarsConfig } from './config';
 import type { FitOptions, FitResult, MarsTrainingData } from './fit-options';
 import type { FitOutcome } from '../training/fit-events';
@@ -43,11 +44,13 @@ export async function buildMarsModel(
   const tokenizer = new Tokenizer({
     html: config.stripHtml,
     stopwords: config.stopwords as StopwordLanguage[],
+    wordBoundaries: config.wordBoundaries,
   });
   const vocabulary = Vocabulary.fit(
     data.itemTexts.map((text, index) => ({ id: data.itemIds[index], text })),
     { tokenizer, minCount: config.minWordCount, maxSize: config.maxVocabularySize },
   );
+  checkVocabulary(vocabulary, config, data.itemIds.length);
   const catalog = ItemCatalog.fromTexts(
     data.itemIds,
     data.itemTexts,

@@ -2,6 +2,7 @@ import type { CollaborativeFitOptions } from '../collaborative/collaborative-par
 import type { CsrMatrix } from '../data/csr';
 import type { FitOutcome } from '../training/fit-events';
 import type { MarsTrainingOptions } from '../training/train-mars';
+import { checkTrainablePositives } from './training-data-checks';
 
 /** What {@link MarsModel.fit} trains on: the item catalogue and the training positives. */
 export interface MarsTrainingData {
@@ -65,7 +66,8 @@ export interface FitResult extends FitOutcome {
 
 /**
  * Checks that the training data fits together.
- * @throws RangeError naming the mismatch (ids vs texts, columns vs items, validation's shape).
+ * @throws RangeError naming the mismatch (ids vs texts, columns vs items, validation's shape),
+ *   or data with nothing to learn from (no positive, fewer than two items).
  */
 export function checkTrainingData(data: MarsTrainingData): void {
   if (data.itemIds.length !== data.itemTexts.length) {
@@ -86,4 +88,5 @@ export function checkTrainingData(data: MarsTrainingData): void {
       'MarsModel.fit: validation must have the same users (rows) and items (columns) as train',
     );
   }
+  checkTrainablePositives(data.train);
 }

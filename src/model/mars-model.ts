@@ -26,6 +26,7 @@ import type {
 import { buildMarsModel, checkUsers, withFirstFit } from './build-model';
 import type { BuiltMarsModel } from './build-model';
 import { loadMarsModel, saveMarsModel } from './persistence';
+import { uniqueHistory } from './unique-history';
 import type { MarsModelParts } from './persistence';
 
 /** Histories scored per batch by `recommendMany`. */
@@ -161,8 +162,9 @@ export class MarsModel {
   }
 
   /**
-   * The top `k` items for a user given their history (item ids, oldest first; the most recent
-   * `maxHistory` are used). History items are never recommended.
+   * The top `k` items for a user given their history (item ids, oldest first; an id given
+   * twice counts once, at its most recent position, and the most recent `maxHistory` are
+   * used). History items are never recommended.
    */
   async recommend(history: readonly string[], options: RecommendOptions = {}): Promise<Recommendation[]> {
     const { user, ...rest } = options;
@@ -181,7 +183,7 @@ export class MarsModel {
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
     const indices = histories.map((history, user) =>
-      catalog.indicesOf(history, `history item (user ${user})`),
+      catalog.indicesOf(uniqueHistory(history), `history item (user ${user})`),
     );
     const excluded = catalog.indicesOf(options.exclude ?? [], 'excluded item');
     const users = checkUsers('recommend', options.users, histories.length, this.parts?.blocks.collaborative);
@@ -213,7 +215,10 @@ export class MarsModel {
     const { catalog, blocks } = this.requireTrained('explain');
     const users = options.user === undefined ? undefined : [options.user];
     const [user] = checkUsers('explain', users, 1, blocks.collaborative) ?? [-1];
-    const kept = capHistory(catalog.indicesOf(history, 'history item'), this.config.maxHistory);
+    const kept = capHistory(
+      catalog.indicesOf(uniqueHistory(history), 'history item'),
+      this.config.maxHistory,
+    );
     const [candidate] = catalog.indicesOf([item], 'candidate item');
     const { weights, score } = await explainAttention(await this.vectors.get(), kept, candidate, {
       aggregation: this.config.aggregation,

@@ -114,6 +114,7 @@ describe('InteractionDataset and preprocess', () => {
       usersBelowMinInteractions: 2,
       interactionsOfDroppedUsers: 0,
       itemsWithoutInteractions: 1,
+      implausibleTimestamps: { negative: 0, milliseconds: 0, mixedUnits: false },
       before: { users: 3, items: 4, interactions: 4 },
       after: { users: 1, items: 2, interactions: 2 },
     });
