@@ -123,37 +123,21 @@ export class InteractionColumns {
     const offsets = new Int32Array(rowCount + 1);
     for (let p = 0; p < n; p++) offsets[users[p] + 1]++;
     for (let user = 0; user < rowCount; user++) offsets[user + 1] += offsets[user];
-    // American flag sort: next[u] is the first place of row u not yet holding one of u's entries
-    const next = offsets.slice(0, rowCount);
-    for (let user = 0; user < rowCount; user++) {
-      const end = offsets[user + 1];
-      let p = next[user];
-      while (p < end) {
-        const owner = users[p];
-        if (owner === user) {
-          p++;
-          continue;
-        }
-        // move the entry at p to its row, bring back the entry that was there
-        const q = next[owner]++;
-        users[p] = users[q];
-        users[q] = owner;
-        const item = items[p];
-        items[p] = items[q];
-        items[q] = item;
-        if (times) {
-          const time = times[p];
-          times[p] = times[q];
-          times[q] = time;
-        }
-        if (ratings) {
-          const rating = ratings[p];
-          ratings[p] = ratings[q];
-          ratings[q] = rating;
-        }
-      }
-      next[user] = p;
+    // American flag sort (MSD radix, in place), in two levels so each level's moves stay within a
+    // cache-sized region: first by the user's high bits into <= 256 blocks, then by user
+    let shift = 0;
+    while (rowCount > 0 && (rowCount - 1) >>> shift >= 256) shift++;
+    const blocks = rowCount === 0 ? 0 : ((rowCount - 1) >>> shift) + 1;
+    const blockNext = new Int32Array(blocks);
+    const blockEnd = new Int32Array(blocks);
+    for (let block = 0; block < blocks; block++) {
+      blockNext[block] = offsets[block << shift];
+      blockEnd[block] = offsets[Math.min(rowCount, (block + 1) << shift)];
     }
+    if (shift > 0) flagSort(users, items, times, ratings, blockNext, blockEnd, shift);
+    const next = offsets.slice(0, rowCount);
+    const ends = offsets.subarray(1);
+    flagSort(users, items, times, ratings, next, ends, 0);
     const kept = sortRowsInPlace(offsets, items, times, ratings);
     const matrix: CsrMatrix = {
       rowCount,
@@ -176,6 +160,52 @@ export class InteractionColumns {
   private dropTimestamps(): void {
     this.timed = false;
     this.times = undefined;
+  }
+}
+
+/**
+ * Moves every entry to its bucket `users[p] >>> shift`, in place: `next[b]` is the first place of
+ * bucket b not yet holding one of its entries, `end[b]` its end. Buckets are visited in order,
+ * so each entry moves at most once.
+ */
+function flagSort(
+  users: Int32Array,
+  items: Int32Array,
+  times: TimestampArray | undefined,
+  ratings: Float64Array | undefined,
+  next: Int32Array,
+  end: Int32Array,
+  shift: number,
+): void {
+  for (let bucket = 0; bucket < next.length; bucket++) {
+    const bucketEnd = end[bucket];
+    let p = next[bucket];
+    while (p < bucketEnd) {
+      const owner = users[p] >>> shift;
+      if (owner === bucket) {
+        p++;
+        continue;
+      }
+      // move the entry at p to its bucket, bring back the entry that was there
+      const q = next[owner]++;
+      const user = users[p];
+      users[p] = users[q];
+      users[q] = user;
+      const item = items[p];
+      items[p] = items[q];
+      items[q] = item;
+      if (times) {
+        const time = times[p];
+        times[p] = times[q];
+        times[q] = time;
+      }
+      if (ratings) {
+        const rating = ratings[p];
+        ratings[p] = ratings[q];
+        ratings[q] = rating;
+      }
+    }
+    next[bucket] = p;
   }
 }
 

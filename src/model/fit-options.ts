@@ -1,13 +1,20 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { CsrMatrix } from '../data/csr';
+import type { TokenStore } from '../data/token-store';
 import type { CollaborativeFitOptions } from './collaborative';
 
 /** What {@link MarsModel.fit} trains on: the item catalogue and the training positives. */
 export interface MarsTrainingData {
   /** Item ids by dense item index. */
   itemIds: readonly string[];
-  /** Item texts, aligned with `itemIds`. */
-  itemTexts: readonly string[];
+  /** Item texts, aligned with `itemIds` (or give `itemTokens`). */
+  itemTexts?: readonly string[];
+  /**
+   * The items already tokenised (`loadDataset`'s `dataset.itemTokens`, aligned with `itemIds`),
+   * instead of `itemTexts`: the vocabulary comes from its counts, nothing is tokenised again.
+   * Its tokenizer must have the model's settings (`stripHtml`, `stopwords`).
+   */
+  itemTokens?: TokenStore;
   /** Training positives, users x items (`columnCount = itemIds.length`), optional timestamps. */
   train: CsrMatrix;
   /** Held-out positives for validation (early stopping); same shape as `train`. Optional. */

@@ -596,21 +596,39 @@ export class MarsModel {
       html: this.config.stripHtml,
       stopwords: this.config.stopwords as StopwordLanguage[],
     });
-    this.vocabulary = Vocabulary.fit(
-      data.itemTexts.map((text, index) => ({ id: data.itemIds[index], text })),
-      {
-        tokenizer: this.tokenizer,
+    if (data.itemTokens) {
+      // tokenised once by the data layer: the vocabulary from its counts, rows by table lookup
+      if (JSON.stringify(data.itemTokens.tokenizer) !== JSON.stringify(this.tokenizer.toJSON())) {
+        throw new RangeError(
+          "MarsModel.fit: itemTokens were made by a tokenizer with other settings than the model's (stripHtml, stopwords); tokenise with the model's settings",
+        );
+      }
+      this.vocabulary = Vocabulary.fromCounts(data.itemTokens.tokenCounts(), {
         minCount: this.config.minWordCount,
         maxSize: this.config.maxVocabularySize,
-      },
-    );
-    this.itemCatalog = ItemCatalog.fromTexts(
-      data.itemIds,
-      data.itemTexts,
-      this.tokenizer,
-      this.vocabulary,
-      this.config.maxDocumentLength,
-    );
+      });
+      this.itemCatalog = new ItemCatalog(
+        data.itemIds,
+        data.itemTokens.encode(this.vocabulary, this.config.maxDocumentLength),
+      );
+    } else {
+      const texts = data.itemTexts ?? [];
+      this.vocabulary = Vocabulary.fit(
+        texts.map((text, index) => ({ id: data.itemIds[index], text })),
+        {
+          tokenizer: this.tokenizer,
+          minCount: this.config.minWordCount,
+          maxSize: this.config.maxVocabularySize,
+        },
+      );
+      this.itemCatalog = ItemCatalog.fromTexts(
+        data.itemIds,
+        texts,
+        this.tokenizer,
+        this.vocabulary,
+        this.config.maxDocumentLength,
+      );
+    }
     let pretrained: LoadedWordVectors | undefined;
     if (wordVectors) {
       pretrained = await loadWordVectors(wordVectors, this.vocabulary);
@@ -919,10 +937,10 @@ function zeroVariable(shape: number[]): tf.Variable {
 }
 
 function checkTrainingData(data: MarsTrainingData): void {
-  if (data.itemIds.length !== data.itemTexts.length) {
-    throw new RangeError(
-      `MarsModel.fit: ${data.itemIds.length} item ids but ${data.itemTexts.length} item texts`,
-    );
+  if (!data.itemTexts && !data.itemTokens) throw new RangeError('MarsModel.fit: give itemTexts or itemTokens');
+  const texts = data.itemTexts?.length ?? data.itemTokens?.size;
+  if (data.itemIds.length !== texts) {
+    throw new RangeError(`MarsModel.fit: ${data.itemIds.length} item ids but ${texts} item texts`);
   }
   if (data.train.columnCount !== data.itemIds.length) {
     throw new RangeError(
