@@ -4,15 +4,18 @@ import { selectBackend } from '../backend/select-backend';
 import type { BackendPreference } from '../backend/select-backend';
 import { BprMatrixFactorization } from '../baselines/bpr-mf';
 import { PopularityRecommender } from '../baselines/popularity';
+import { readBinaryFile, writeBinaryFile } from '../data/binary-file';
 import type { CsrMatrix } from '../data/csr';
-import { InteractionDataset } from '../data/interaction-dataset';
-import { loadInteractionsCsv, loadItemsJsonl } from '../data/loaders';
+import { loadDataset } from '../data/load-dataset';
 import { preprocess } from '../data/preprocess';
 import { splitPerUser, UserSplit } from '../data/split';
-import { evaluateRanking } from '../metrics/evaluate-ranking';
+import { evaluateSampledUsers } from '../metrics/sample-users';
 import { topK } from '../metrics/top-k';
 import type { MarsConfig } from '../model/config';
+import { resolveMarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
+import { Tokenizer } from '../text/tokenizer';
+import type { StopwordLanguage } from '../text/stopwords';
 import { ProgressReporter } from './progress';
 
 /** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
@@ -44,9 +47,9 @@ interface RunJson {
 
 /** Options of `mars-rec train`. */
 export interface TrainCommandOptions {
-  /** items.jsonl path. */
+  /** items.jsonl or .parquet path. */
   items: string;
-  /** interactions.csv path. */
+  /** interactions.csv or .parquet path. */
   interactions: string;
   /** Output directory. */
   out: string;
@@ -78,6 +81,8 @@ export interface TrainCommandOptions {
   backend: BackendPreference;
   /** Print one JSON object at the end. */
   json: boolean;
+  /** Token cache file of the items, or false for none. Default the user's cache folder. */
+  tokenCache?: string | false;
 }
 
 /** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
@@ -85,23 +90,40 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   const log = (line: string): void => {
     if (!options.json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
   };
-  const items = await loadItemsJsonl(options.items).catch(rethrowMissing(options.items));
-  const interactions = await loadInteractionsCsv(options.interactions).catch(
-    rethrowMissing(options.interactions),
-  );
-  const raw = InteractionDataset.build(items, interactions);
-  const { dataset, report } = preprocess(raw, {
-    minRating: options.minRating,
-    minUserInteractions: options.minUserInteractions,
+  // the items are tokenised once with the model's tokenizer settings and cached beside the file
+  const resolved = resolveMarsConfig({
+    ...options.config,
+    maxHistory: options.maxHistory,
+    maxDocumentLength: options.maxDocLength,
   });
+  const tokenizer = new Tokenizer({
+    html: resolved.stripHtml,
+    stopwords: resolved.stopwords as StopwordLanguage[],
+  });
+  const loaded = await loadDataset({
+    items: options.items,
+    interactions: options.interactions,
+    tokenizer,
+    minRating: options.minRating,
+    keepRatings: false,
+    tokenCache: options.tokenCache,
+    onProgress: progressLogger(log),
+  }).catch(rethrowMissing(options.items, options.interactions));
+  const raw = loaded.dataset;
+  log(
+    `loaded: ${loaded.report.rows} rows (${loaded.report.duplicates} repeats merged) in ` +
+      `${(loaded.report.seconds.items + loaded.report.seconds.interactions + loaded.report.seconds.index).toFixed(1)} s` +
+      (loaded.report.itemsFromCache ? ' (item tokens from the cache)' : ''),
+  );
+  const { dataset, report } = preprocess(raw, { minUserInteractions: options.minUserInteractions });
   log(
     `data: ${dataset.userCount} users, ${dataset.itemCount} items, ${dataset.interactionCount} positives ` +
-      `(dropped: ${report.interactionsBelowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
+      `(dropped: ${loaded.report.belowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
       `${report.usersBelowMinInteractions} users under ${options.minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
   );
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   await mkdir(options.out, { recursive: true });
-  await writeFile(join(options.out, 'split.json'), JSON.stringify(split.toJSON()));
+  await split.save(join(options.out, 'split.bin'));
   let backend = 'none';
   let steps = 0;
   let trainSeconds = 0;
@@ -120,7 +142,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     const result = await model.fit(
       {
         itemIds: split.itemIds,
-        itemTexts: dataset.itemTexts,
+        itemTokens: dataset.itemTokens,
         train: split.train,
         validation: split.validation,
       },
@@ -151,14 +173,25 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     ({ steps, trainSeconds, tripletsPerSecond, bestStep } = result);
   } else {
     const started = performance.now();
-    const saved =
-      options.model === 'popularity'
-        ? { kind: 'popularity', itemCounts: Array.from(PopularityRecommender.fit(split.train).itemCounts) }
-        : bprMfToJson(
-            BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs ?? 300 }),
-          );
-    trainSeconds = (performance.now() - started) / 1000;
-    await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
+    if (options.model === 'popularity') {
+      const saved = {
+        kind: 'popularity',
+        itemCounts: Array.from(PopularityRecommender.fit(split.train).itemCounts),
+      };
+      trainSeconds = (performance.now() - started) / 1000;
+      await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
+    } else {
+      const fitted = BprMatrixFactorization.fit(split.train, {
+        seed: options.seed,
+        epochs: options.epochs ?? 300,
+      });
+      trainSeconds = (performance.now() - started) / 1000;
+      await writeBinaryFile(
+        join(options.out, 'baseline.bin'),
+        { kind: 'bpr-mf', factors: fitted.factors },
+        { userFactors: fitted.userFactors, itemFactors: fitted.itemFactors, itemBiases: fitted.itemBiases },
+      );
+    }
   }
   const run: RunJson = {
     format: 'mars-rec/run',
@@ -177,7 +210,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     // the step whose weights were kept (best validation; 0: the collaborative part alone)
     ...(bestStep === undefined ? {} : { bestStep }),
     backend,
-    users: split.userIds.length,
+    users: split.users.size,
     items: split.itemIds.length,
     out: options.out,
   };
@@ -209,7 +242,13 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
       `${directory} was written by a newer mars-rec (run format ${run.version}; this one reads ${RUN_FORMAT_VERSION}): upgrade mars-rec`,
     );
   }
-  const split = UserSplit.fromJSON(JSON.parse(await readFile(join(directory, 'split.json'), 'utf8')));
+  // split.bin since the streaming loaders; split.json in older runs
+  const split = await UserSplit.load(join(directory, 'split.bin')).catch(
+    async (error: Error & { code?: string }) => {
+      if (error.code !== 'ENOENT') throw new CliError(error.message);
+      return UserSplit.fromJSON(JSON.parse(await readFile(join(directory, 'split.json'), 'utf8')));
+    },
+  );
   const itemIndex = new Map(split.itemIds.map((id, index) => [id, index]));
   const indicesOf = (history: string[]): number[] =>
     history.map((id, position) => {
@@ -246,8 +285,7 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
       dispose: () => model.dispose(),
     };
   }
-  const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
-  const scorer = baselineFromJson(baseline);
+  const scorer = await loadBaseline(directory);
   return {
     run,
     split,
@@ -280,26 +318,49 @@ export async function evaluateCommand(options: {
   model: string;
   split: 'test' | 'validation';
   backend: BackendPreference;
+  /** Evaluate a seeded sample of this many users (default: every user with a target). */
+  sampleUsers?: number;
+  /** Seed of the sample. Default 1. */
+  seed?: number;
+  /** Where progress lines go (none when undefined). */
+  log?: (line: string) => void;
 }): Promise<Record<string, unknown>> {
   const loaded = await loadRun(options.model, options.backend);
   try {
     const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
     const started = performance.now();
-    const result = await evaluateRanking({
+    let lastLog = 0;
+    const result = await evaluateSampledUsers({
       itemCount: loaded.split.itemIds.length,
       targets,
       exclude: loaded.split.train,
       score: loaded.score,
       metrics: ['recall@10', 'recall@50', 'precision@10', 'ndcg@10', 'map@500', 'hit@10', 'mrr'],
       userBatchSize: 64,
+      sampleUsers: options.sampleUsers,
+      seed: options.seed,
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (options.log && (now - lastLog > 10_000 || done === total)) {
+          lastLog = now;
+          const seconds = (now - started) / 1000;
+          options.log(`evaluated ${done}/${total} users (${((seconds * 1000) / done).toFixed(1)} ms a user)`);
+        }
+      },
     });
+    const seconds = (performance.now() - started) / 1000;
     return {
       model: loaded.run.model,
       split: options.split,
       ...result.mean,
+      // standard error of each mean (over the sampled users; with the finite-population correction when sampled)
+      standardError: result.sampled ? result.populationStandardError : result.standardError,
       users: result.usersEvaluated,
       usersSkipped: result.usersSkipped,
-      evaluateSeconds: (performance.now() - started) / 1000,
+      usersWithTargets: result.population,
+      sampled: result.sampled,
+      evaluateSeconds: seconds,
+      msPerUser: (seconds * 1000) / Math.max(1, result.usersEvaluated),
     };
   } finally {
     loaded.dispose();
@@ -321,7 +382,7 @@ export async function recommendCommand(options: {
   try {
     let user: number | undefined;
     if (options.user !== undefined) {
-      user = loaded.split.userIds.indexOf(options.user);
+      user = loaded.split.users.indexOf(options.user) ?? -1;
       if (user < 0)
         throw new CliError(`unknown user id '${options.user}' in --user: not a user of the run's split`);
     }
@@ -340,14 +401,26 @@ type BaselineJson =
   | { kind: 'popularity'; itemCounts: number[] }
   | { kind: 'bpr-mf'; factors: number; userFactors: number[]; itemFactors: number[]; itemBiases: number[] };
 
-function bprMfToJson(model: BprMatrixFactorization): BaselineJson {
-  return {
-    kind: 'bpr-mf',
-    factors: model.factors,
-    userFactors: Array.from(model.userFactors),
-    itemFactors: Array.from(model.itemFactors),
-    itemBiases: Array.from(model.itemBiases),
-  };
+/** A run's baseline: `baseline.bin` (BPR-MF factors in binary) or `baseline.json` (popularity; BPR-MF of older runs). */
+async function loadBaseline(directory: string): Promise<PopularityRecommender | BprMatrixFactorization> {
+  const binary = await readBinaryFile(join(directory, 'baseline.bin')).catch(
+    (error: Error & { code?: string }) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw new CliError(error.message);
+    },
+  );
+  if (binary) {
+    const meta = binary.meta as { factors: number };
+    return BprMatrixFactorization.fromFactors({
+      factors: meta.factors,
+      userFactors: binary.columns.userFactors as Float32Array,
+      itemFactors: binary.columns.itemFactors as Float32Array,
+      itemBiases: binary.columns.itemBiases as Float32Array,
+    });
+  }
+  return baselineFromJson(
+    JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson,
+  );
 }
 
 function baselineFromJson(json: BaselineJson): PopularityRecommender | BprMatrixFactorization {
@@ -360,9 +433,24 @@ function baselineFromJson(json: BaselineJson): PopularityRecommender | BprMatrix
   });
 }
 
-function rethrowMissing(path: string): (error: Error & { code?: string }) => never {
+/** Logs loading progress about every 10 s: items read, then the share of the interactions read. */
+function progressLogger(log: (line: string) => void): (stage: string, done: number, total: number) => void {
+  let last = performance.now();
+  return (stage, done, total) => {
+    const now = performance.now();
+    if (now - last < 10_000) return;
+    last = now;
+    log(
+      stage === 'items'
+        ? `loading items: ${done} read`
+        : `loading ${stage}: ${total > 0 ? ((100 * done) / total).toFixed(0) : '?'}%`,
+    );
+  };
+}
+
+function rethrowMissing(...paths: string[]): (error: Error & { code?: string; path?: string }) => never {
   return (error) => {
-    if (error.code === 'ENOENT') throw new CliError(`file not found: ${path}`);
+    if (error.code === 'ENOENT') throw new CliError(`file not found: ${error.path ?? paths.join(' or ')}`);
     throw new CliError(error.message);
   };
 }

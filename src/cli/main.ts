@@ -9,12 +9,13 @@ import { resolveMarsConfig } from '../model/config';
 import type { MarsConfig } from '../model/config';
 
 const usage = `usage:
-  mars-rec train --items F --interactions F --out DIR [--model mars|bpr-mf|popularity]
+  mars-rec train --items F --interactions F --out DIR    (F: .jsonl/.csv or .parquet) [--model mars|bpr-mf|popularity]
                  [--min-rating R] [--min-user-interactions N] [--train-fraction 0.3] [--seed S]
                  [--epochs N | --steps N] [--batch-size B] [--learning-rate LR] [--max-history H]
                  [--max-doc-length L] [--config JSON] [--backend auto|cpu|wasm|webgpu|tensorflow]
-                 [--json]   (--config: MarsConfig fields, e.g. '{"itemBias":true,"itemIdEmbedding":true}')
-  mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
+                 [--token-cache FILE|off] [--json]   (--config: MarsConfig fields, e.g. '{"itemBias":true,"itemIdEmbedding":true}')
+  mars-rec evaluate --model DIR [--split test|validation] [--sample-users N [--seed S]] [--backend ...] [--json]
+                 (--sample-users: a seeded sample of N users, with standard errors; default all users)
   mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
                  (--user: a user of the run's split; their training history unless --history is given)`;
 
@@ -91,6 +92,8 @@ async function run(argv: string[]): Promise<void> {
           config: { type: 'string' },
           backend: { type: 'string' },
           split: { type: 'string' },
+          'sample-users': { type: 'string' },
+          'token-cache': { type: 'string' },
           history: { type: 'string' },
           user: { type: 'string' },
           k: { type: 'string', short: 'k' },
@@ -145,6 +148,7 @@ async function run(argv: string[]): Promise<void> {
         config: configOf(values.config),
         backend: backendOf(values.backend),
         json,
+        tokenCache: values['token-cache'] === 'off' ? false : values['token-cache'],
       }),
     );
   } else if (command === 'evaluate') {
@@ -156,6 +160,11 @@ async function run(argv: string[]): Promise<void> {
         model: required(values.model, 'model'),
         split,
         backend: backendOf(values.backend),
+        sampleUsers: number(values['sample-users'], 'sample-users', positiveInteger, 'a positive integer'),
+        seed: number(values.seed, 'seed', Number.isInteger, 'an integer'),
+        log: (line) => {
+          if (!json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
+        },
       }),
     );
   } else if (command === 'recommend') {
@@ -179,6 +188,10 @@ async function run(argv: string[]): Promise<void> {
 }
 
 function format(value: unknown): string {
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value)
+      .map(([key, entry]) => `${key} ${format(entry)}`)
+      .join(', ');
   return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : String(value);
 }
 

@@ -103,7 +103,7 @@ export async function readBinaryFile(path: string): Promise<BinaryFileContents> 
   try {
     const size = (await handle.stat()).size;
     bytes = new Uint8Array(size);
-    for (let at = 0; at < size; ) {
+    for (let at = 0; at < size;) {
       const { bytesRead } = await handle.read(bytes, at, Math.min(size - at, 1 << 30), at);
       if (bytesRead === 0) break;
       at += bytesRead;

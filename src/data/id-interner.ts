@@ -130,7 +130,9 @@ export class IdInterner implements IdList {
       const before = interner.size;
       const index = interner.internString(id);
       if (interner.size === before) {
-        throw new RangeError(`IdInterner.fromIds: id '${id}' appears twice (positions ${index} and ${position})`);
+        throw new RangeError(
+          `IdInterner.fromIds: id '${id}' appears twice (positions ${index} and ${position})`,
+        );
       }
       position++;
     }
@@ -265,11 +267,16 @@ export class IdInterner implements IdList {
   /** The ids as arrays for a binary file: numbers (`keys`), or UTF-8 bytes (`arena`, `starts`). */
   toColumns(): { keys: Float64Array } | { arena: Uint8Array; starts: Uint32Array } {
     if (this.numeric) return { keys: this.keys.subarray(0, this.count) };
-    return { arena: this.arena.subarray(0, this.starts[this.count]), starts: this.starts.subarray(0, this.count + 1) };
+    return {
+      arena: this.arena.subarray(0, this.starts[this.count]),
+      starts: this.starts.subarray(0, this.count + 1),
+    };
   }
 
   /** Rebuilds an interner from {@link IdInterner.toColumns}'s arrays. */
-  static fromColumns(columns: { keys: Float64Array } | { arena: Uint8Array; starts: Uint32Array }): IdInterner {
+  static fromColumns(
+    columns: { keys: Float64Array } | { arena: Uint8Array; starts: Uint32Array },
+  ): IdInterner {
     const interner = new IdInterner();
     if ('keys' in columns) {
       const { keys } = columns;
@@ -308,7 +315,9 @@ export class IdInterner implements IdList {
   private internInArena(bytes: Uint8Array, start: number, end: number, add: boolean): number {
     const length = end - start;
     if (length > MAX_ID_BYTES) {
-      throw new RangeError(`IdInterner: an id of ${length} bytes is longer than ${MAX_ID_BYTES}: is the delimiter right?`);
+      throw new RangeError(
+        `IdInterner: an id of ${length} bytes is longer than ${MAX_ID_BYTES}: is the delimiter right?`,
+      );
     }
     const hash = hashBytes(bytes, start, end) | 0;
     const table = this.table;

@@ -82,7 +82,10 @@ export class InteractionColumns {
     this.items[at] = item;
     if (this.timed) {
       const times = this.times as TimestampArray;
-      if (times instanceof Uint32Array && !(timestamp >= 0 && timestamp < TWO_POW_32 && timestamp % 1 === 0)) {
+      if (
+        times instanceof Uint32Array &&
+        !(timestamp >= 0 && timestamp < TWO_POW_32 && timestamp % 1 === 0)
+      ) {
         if (Number.isNaN(timestamp)) this.dropTimestamps();
         else {
           this.times = Float64Array.from(times);
@@ -332,7 +335,9 @@ class RowScratch {
       for (let k = 0; k < length; k++) keys[k] = items[start + k] * length + k;
       keys.sort();
     } else {
-      const order = Array.from({ length }, (_, k) => k).sort((a, b) => items[start + a] - items[start + b] || a - b);
+      const order = Array.from({ length }, (_, k) => k).sort(
+        (a, b) => items[start + a] - items[start + b] || a - b,
+      );
       for (let k = 0; k < length; k++) keys[k] = order[k];
     }
     const exact = length < 4194304;

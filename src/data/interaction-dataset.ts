@@ -69,13 +69,15 @@ export class InteractionDataset {
   private constructor(parts: InteractionDatasetParts) {
     const { users, itemIds, itemTexts, itemTokens } = parts;
     if (itemTexts === undefined && itemTokens === undefined) {
-      throw new RangeError('InteractionDataset: give the items\' texts or their tokens');
+      throw new RangeError("InteractionDataset: give the items' texts or their tokens");
     }
     if (itemTexts !== undefined && itemTexts.length !== itemIds.length) {
       throw new RangeError(`InteractionDataset: ${itemIds.length} item ids but ${itemTexts.length} texts`);
     }
     if (itemTokens !== undefined && itemTokens.size !== itemIds.length) {
-      throw new RangeError(`InteractionDataset: ${itemIds.length} item ids but ${itemTokens.size} token rows`);
+      throw new RangeError(
+        `InteractionDataset: ${itemIds.length} item ids but ${itemTokens.size} token rows`,
+      );
     }
     if (Array.isArray(users)) this.userIdArray = users as readonly string[];
     this.users = Array.isArray(users) ? IdInterner.fromIds(users as readonly string[]) : (users as IdList);
@@ -135,7 +137,9 @@ export class InteractionDataset {
       users,
       itemIds: items.map((item) => item.id),
       itemTexts: items.map((item) => item.text),
-      interactions: matrix.timestamps ? { ...matrix, timestamps: Float64Array.from(matrix.timestamps) } : matrix,
+      interactions: matrix.timestamps
+        ? { ...matrix, timestamps: Float64Array.from(matrix.timestamps) }
+        : matrix,
       ratings,
       unknownItemInteractions,
     });

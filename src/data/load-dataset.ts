@@ -12,7 +12,7 @@ export interface LoadDatasetOptions {
   interactions: string;
   /** Tokenizer of the item texts (for MARS: the model's settings). Default `new Tokenizer()`. */
   tokenizer?: Tokenizer;
-  /** Token cache of the items: see `LoadItemTokensOptions.cache`. Default beside the items file. */
+  /** Token cache of the items: see `LoadItemTokensOptions.cache`. Default the user's cache folder. */
   tokenCache?: string | false;
   /** Keep only interactions rated at least this, while reading (unrated ones are kept). */
   minRating?: number;
@@ -40,7 +40,7 @@ export interface LoadReport {
 
 /**
  * Loads a dataset from files in bounded memory, with no object per interaction: items are
- * tokenised once into a {@link TokenStore} (cached beside the file), interactions are streamed
+ * tokenised once into a {@link TokenStore} (cached across runs), interactions are streamed
  * into typed-array columns (CSV parsed from bytes, or Parquet through DuckDB) with ids interned on
  * the fly, and the CSR matrix is built in place. About 12 bytes an interaction (user, item,
  * timestamp) plus ~20 bytes a user at the peak, plus the items.
@@ -55,7 +55,7 @@ export async function loadDataset(
   let started = performance.now();
   const { store, fromCache } = await loadItemTokens(options.items, {
     tokenizer: options.tokenizer ?? new Tokenizer(),
-    cache: options.tokenCache,
+    ...(options.tokenCache === undefined ? {} : { cache: options.tokenCache }),
     onProgress: (items) => options.onProgress?.('items', items, 0),
   });
   const itemSeconds = (performance.now() - started) / 1000;
@@ -87,7 +87,11 @@ export async function loadDataset(
       belowMinRating: streamed.belowMinRating,
       duplicates: added - matrix.indices.length,
       itemsFromCache: fromCache,
-      seconds: { items: itemSeconds, interactions: interactionSeconds, index: (performance.now() - started) / 1000 },
+      seconds: {
+        items: itemSeconds,
+        interactions: interactionSeconds,
+        index: (performance.now() - started) / 1000,
+      },
     },
   };
 }

@@ -7,10 +7,11 @@ export interface LoadItemTokensOptions {
   /** The tokenizer (for MARS: the model's settings, `stripHtml` and `stopwords`). */
   tokenizer: Tokenizer;
   /**
-   * Where the tokenised items are cached: a file path, or `false` for no cache. Default: beside
-   * the items file, `<items>.<tokenizer key>.tokens`. The cache is used when the items file's
-   * content hash (SHA-256) and the tokenizer's settings match, and rebuilt otherwise; it is
-   * written to a temporary file and renamed, and a cache that cannot be written is skipped.
+   * Where the tokenised items are cached: a file path (e.g. beside the items file or the model),
+   * or `false` for no cache. Default: the user's cache folder (`$XDG_CACHE_HOME/mars-rec` or
+   * `~/.cache/mars-rec`), one file per items file and tokenizer. The cache is used when the items
+   * file's content hash (SHA-256) and the tokenizer's settings match, and rebuilt otherwise; it
+   * is written to a temporary file and renamed, and a cache that cannot be written is skipped.
    */
   cache?: string | false;
   /** Called as items are read: items so far. */
@@ -34,18 +35,23 @@ const CHUNK_BYTES = 4 << 20;
  * format of {@link loadItemsJsonl}) or of a `.parquet` file (columns `id`, `text`; needs
  * `@duckdb/node-api`) in one streaming pass: each text is tokenised as it is read and only its
  * word indices are kept ({@link TokenStore}, 4 bytes a token), never the texts. The result is
- * cached beside the file and reused while the file and the tokenizer are unchanged.
+ * cached (see {@link LoadItemTokensOptions.cache}) and reused while the file and the tokenizer
+ * are unchanged.
  *
  * @param path - the items file.
  * @param options - see {@link LoadItemTokensOptions}.
  * @throws DataFormatError naming the file and line (row) for invalid JSON, a missing or
  *   non-string field, or an id that appeared before (both lines named).
  */
-export async function loadItemTokens(path: string, options: LoadItemTokensOptions): Promise<LoadedItemTokens> {
+export async function loadItemTokens(
+  path: string,
+  options: LoadItemTokensOptions,
+): Promise<LoadedItemTokens> {
   const { createHash } = await import('node:crypto');
   const tokenizerJson = JSON.stringify(options.tokenizer.toJSON());
   const tokenizerKey = createHash('sha256').update(tokenizerJson).digest('hex').slice(0, 12);
-  const cachePath = options.cache === false ? undefined : (options.cache ?? `${path}.${tokenizerKey}.tokens`);
+  const cachePath =
+    options.cache === false ? undefined : (options.cache ?? (await defaultCachePath(path, tokenizerKey)));
   const contentHash = await hashFile(path);
   if (cachePath) {
     const cached = await TokenStore.load(cachePath).catch(() => undefined);
@@ -84,12 +90,25 @@ export async function loadItemTokens(path: string, options: LoadItemTokensOption
   return { store, fromCache: false };
 }
 
+/** `<cache folder>/tokens/<file name>-<hash of its absolute path>-<tokenizer key>.tokens`. */
+async function defaultCachePath(path: string, tokenizerKey: string): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const { homedir } = await import('node:os');
+  const { basename, join, resolve } = await import('node:path');
+  const { mkdir } = await import('node:fs/promises');
+  const folder = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mars-rec', 'tokens');
+  await mkdir(folder, { recursive: true }).catch(() => undefined);
+  const where = createHash('sha256').update(resolve(path)).digest('hex').slice(0, 8);
+  return join(folder, `${basename(path)}-${where}-${tokenizerKey}.tokens`);
+}
+
 /** SHA-256 of a file's bytes, hex. */
 export async function hashFile(path: string): Promise<string> {
   const { createHash } = await import('node:crypto');
   const { createReadStream } = await import('node:fs');
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -101,7 +120,11 @@ export function checkItemRecord(record: unknown, source: string, line: number): 
   const { id, text } = record as { id?: unknown; text?: unknown };
   const itemId = typeof id === 'number' ? String(id) : id;
   if (typeof itemId !== 'string' || itemId === '') {
-    throw new DataFormatError(source, line, `field "id" must be a non-empty string, got ${JSON.stringify(id)}`);
+    throw new DataFormatError(
+      source,
+      line,
+      `field "id" must be a non-empty string, got ${JSON.stringify(id)}`,
+    );
   }
   if (typeof text !== 'string') {
     throw new DataFormatError(
@@ -118,7 +141,10 @@ export function checkItemRecord(record: unknown, source: string, line: number): 
  * (lines of any length).
  * @throws DataFormatError naming the line for invalid JSON.
  */
-export async function forEachJsonLine(path: string, visit: (record: unknown, line: number) => void): Promise<void> {
+export async function forEachJsonLine(
+  path: string,
+  visit: (record: unknown, line: number) => void,
+): Promise<void> {
   const { open } = await import('node:fs/promises');
   const handle = await open(path, 'r');
   try {
@@ -136,7 +162,8 @@ export async function forEachJsonLine(path: string, visit: (record: unknown, lin
       fileOffset += bytesRead;
       const end = filled + bytesRead;
       const last = bytesRead === 0;
-      let position = line === 0 && end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+      let position =
+        line === 0 && end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
       while (position < end) {
         let newline = buffer.indexOf(10, position);
         if (newline < 0 || newline >= end) {

@@ -41,7 +41,11 @@ async function describe(connection: DuckDBConnection, scan: string, path: string
     const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`);
     return reader.getRows().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
   } catch (error) {
-    throw new DataFormatError(path, 1, `cannot be read as Parquet: ${(error as Error).message.split('\n')[0]}`);
+    throw new DataFormatError(
+      path,
+      1,
+      `cannot be read as Parquet: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -49,7 +53,9 @@ const quoteName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** SQL giving a column as Unix seconds (DOUBLE): timestamps and dates by `epoch`, numbers cast. */
 function secondsOf(column: ColumnInfo): string {
-  return /^(TIMESTAMP|DATE)/i.test(column.type) ? `epoch(${quoteName(column.name)})` : `${quoteName(column.name)}::DOUBLE`;
+  return /^(TIMESTAMP|DATE)/i.test(column.type)
+    ? `epoch(${quoteName(column.name)})`
+    : `${quoteName(column.name)}::DOUBLE`;
 }
 
 /** Interns an id value from DuckDB: a string, a number or a bigint. Returns -1 for null. */
@@ -196,7 +202,11 @@ export async function readItemsParquet(
         if (itemId === null || itemId === '') throw new DataFormatError(path, row, 'field "id" is empty');
         const itemText = texts.getItem(k) as string | null;
         if (itemText === null)
-          throw new DataFormatError(path, row, `field "text" of item '${itemId}' is null; use '' for no text`);
+          throw new DataFormatError(
+            path,
+            row,
+            `field "text" of item '${itemId}' is null; use '' for no text`,
+          );
         visit(itemId, itemText, row);
       }
     }

@@ -80,7 +80,8 @@ export function preprocess(
   let interactionsOfItemsWithoutText = 0;
   const keepEntry = new Uint8Array(matrix.indices.length);
   for (let k = 0; k < matrix.indices.length; k++) {
-    if (minRating !== undefined && ratings !== undefined && ratings[k] < minRating) interactionsBelowMinRating++;
+    if (minRating !== undefined && ratings !== undefined && ratings[k] < minRating)
+      interactionsBelowMinRating++;
     else if (!keepItem[matrix.indices[k]]) interactionsOfItemsWithoutText++;
     else keepEntry[k] = 1;
   }

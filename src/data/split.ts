@@ -240,7 +240,12 @@ export class UserSplit {
    */
   static async load(path: string): Promise<UserSplit> {
     const { meta, columns } = await readBinaryFile(path);
-    const header = meta as { format?: string; version?: number; options: Required<SplitOptions>; droppedUsers: number };
+    const header = meta as {
+      format?: string;
+      version?: number;
+      options: Required<SplitOptions>;
+      droppedUsers: number;
+    };
     if (header.format !== 'mars-rec/split-binary' || header.version !== 1) {
       throw new Error(`${path}: not a mars-rec binary split of version 1`);
     }
@@ -315,7 +320,11 @@ export function splitPerUser(dataset: InteractionDataset, options: SplitOptions 
     longest = Math.max(longest, n);
   }
   const kept = new Int32Array(keptCount);
-  const offsets = [new Int32Array(keptCount + 1), new Int32Array(keptCount + 1), new Int32Array(keptCount + 1)];
+  const offsets = [
+    new Int32Array(keptCount + 1),
+    new Int32Array(keptCount + 1),
+    new Int32Array(keptCount + 1),
+  ];
   let row = 0;
   for (let user = 0; user < matrix.rowCount; user++) {
     const n = matrix.offsets[user + 1] - matrix.offsets[user];

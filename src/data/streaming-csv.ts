@@ -133,7 +133,8 @@ class CsvInteractionParser {
   /** Parses the complete lines of `buffer[0, end)` (all of it when `last`); returns the bytes consumed. */
   parse(buffer: Buffer, end: number, last: boolean): number {
     let position = 0;
-    if (!this.started && end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) position = 3;
+    if (!this.started && end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf)
+      position = 3;
     if (end > 0) this.started = true;
     while (position < end) {
       let newline = buffer.indexOf(NEWLINE, position);
@@ -185,7 +186,11 @@ class CsvInteractionParser {
       );
     }
     if (header.length > this.fieldStarts.length) {
-      throw new DataFormatError(this.name, this.line, `the header has ${header.length} columns; at most 64 are read`);
+      throw new DataFormatError(
+        this.name,
+        this.line,
+        `the header has ${header.length} columns; at most 64 are read`,
+      );
     }
     this.columns = {
       user,
@@ -229,7 +234,11 @@ class CsvInteractionParser {
     }
     count++;
     if (count !== columns.count) {
-      throw new DataFormatError(this.name, this.line, `expected ${columns.count} fields as in the header, got ${count}`);
+      throw new DataFormatError(
+        this.name,
+        this.line,
+        `expected ${columns.count} fields as in the header, got ${count}`,
+      );
     }
     let userStart = starts[columns.user];
     let userEnd = ends[columns.user];
@@ -240,7 +249,11 @@ class CsvInteractionParser {
     while (itemStart < itemEnd && isSpace(buffer[itemStart])) itemStart++;
     while (itemEnd > itemStart && isSpace(buffer[itemEnd - 1])) itemEnd--;
     if (userStart === userEnd || itemStart === itemEnd) {
-      throw new DataFormatError(this.name, this.line, `empty ${userStart === userEnd ? 'user' : 'item'} field`);
+      throw new DataFormatError(
+        this.name,
+        this.line,
+        `empty ${userStart === userEnd ? 'user' : 'item'} field`,
+      );
     }
     const rating = columns.rating < 0 ? NaN : this.numberField(buffer, columns.rating, 'rating');
     const timestamp = columns.timestamp < 0 ? NaN : this.numberField(buffer, columns.timestamp, 'timestamp');
@@ -302,7 +315,8 @@ class CsvInteractionParser {
     if (userId === '' || itemId === '')
       throw new DataFormatError(this.name, this.line, `empty ${userId === '' ? 'user' : 'item'} field`);
     const rating = columns.rating < 0 ? NaN : this.checkedNumber(fields[columns.rating], 'rating');
-    const timestamp = columns.timestamp < 0 ? NaN : this.checkedNumber(fields[columns.timestamp], 'timestamp');
+    const timestamp =
+      columns.timestamp < 0 ? NaN : this.checkedNumber(fields[columns.timestamp], 'timestamp');
     this.rows++;
     if (this.options.minRating !== undefined && rating < this.options.minRating) {
       this.belowMinRating++;

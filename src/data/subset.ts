@@ -50,7 +50,9 @@ export function subsetDataset(
   const total = offsets[users.length];
   const indices = new Int32Array(total);
   const times = matrix.timestamps;
-  const timestamps: TimestampArray | undefined = times ? new (times.constructor as Float64ArrayConstructor)(total) : undefined;
+  const timestamps: TimestampArray | undefined = times
+    ? new (times.constructor as Float64ArrayConstructor)(total)
+    : undefined;
   const ratings = dataset.ratings ? new Float64Array(total) : undefined;
   let at = 0;
   for (const user of users) {

@@ -51,7 +51,9 @@ export class TokenStore {
   /** @param parts - see {@link TokenStoreParts}. */
   constructor(parts: TokenStoreParts) {
     if (parts.offsets.length !== parts.itemIds.size + 1) {
-      throw new RangeError(`TokenStore: ${parts.itemIds.size} items but ${parts.offsets.length - 1} token rows`);
+      throw new RangeError(
+        `TokenStore: ${parts.itemIds.size} items but ${parts.offsets.length - 1} token rows`,
+      );
     }
     this.itemIds = parts.itemIds;
     this.offsets = parts.offsets;
@@ -119,7 +121,9 @@ export class TokenStore {
     const offsets = new Int32Array(items.length + 1);
     items.forEach((item, k) => (offsets[k + 1] = offsets[k] + this.lengthOf(item)));
     const tokens = new Int32Array(offsets[items.length]);
-    items.forEach((item, k) => tokens.set(this.tokens.subarray(this.offsets[item], this.offsets[item + 1]), offsets[k]));
+    items.forEach((item, k) =>
+      tokens.set(this.tokens.subarray(this.offsets[item], this.offsets[item + 1]), offsets[k]),
+    );
     return new TokenStore({
       itemIds: this.itemIds.select(items),
       offsets,
@@ -155,7 +159,12 @@ export class TokenStore {
    */
   static async load(path: string): Promise<TokenStore> {
     const { meta, columns } = await readBinaryFile(path);
-    const header = meta as { format?: string; version?: number; tokenizer: TokenizerJson; contentHash: string };
+    const header = meta as {
+      format?: string;
+      version?: number;
+      tokenizer: TokenizerJson;
+      contentHash: string;
+    };
     if (header.format !== FORMAT || header.version !== VERSION) {
       throw new Error(`${path}: not a mars-rec token store of version ${VERSION}`);
     }

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UserSplit } from '../../src/data/split';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 
 const run = promisify(execFile);
@@ -104,8 +105,8 @@ describe('mars-rec CLI', () => {
     expect(list[0].attention.map((a) => a.id)).toEqual(['n01', 'n02']);
 
     // --user: a user of the split, their training history and (collaborative part) user term
-    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8')) as { userIds: string[] };
-    const user = split.userIds[0];
+    const split = await UserSplit.load(join(out, 'split.bin'));
+    const user = split.users.idAt(0);
     const forUser = await marsRec([
       'recommend',
       '--model',
