@@ -1,17 +1,20 @@
 // The one file that imports DuckDB (`@duckdb/node-api`, an optional peer dependency): Parquet
 // input, and Parquet output for the scale bench and the tests.
+import type * as DuckDBApi from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { IdInterner } from './id-interner';
 import { InteractionColumns } from './interaction-columns';
 import { DataFormatError } from './loaders';
 import type { ReadInteractionsOptions, StreamedInteractions } from './streaming-csv';
 
-type DuckDB = typeof import('@duckdb/node-api');
+type DuckDB = typeof DuckDBApi;
 
 /** Loads DuckDB's Node API, or explains how to install it. */
 async function duckdb(): Promise<DuckDB> {
+  // a name in a variable: bundlers (a browser build of the library) leave the import to run time
+  const packageName = '@duckdb/node-api';
   try {
-    return await import('@duckdb/node-api');
+    return (await import(/* @vite-ignore */ packageName)) as DuckDB;
   } catch (error) {
     throw new Error(
       `reading or writing Parquet needs the optional package @duckdb/node-api: run 'npm install @duckdb/node-api' ` +
