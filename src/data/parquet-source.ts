@@ -6,6 +6,7 @@ import { IdInterner } from './id-interner';
 import { InteractionColumns } from './interaction-columns';
 import { DataFormatError } from './loaders';
 import type { ReadInteractionsOptions, StreamedInteractions } from './streaming-csv';
+import { NumericUserBatch } from './user-batch';
 
 type DuckDB = typeof DuckDBApi;
 
@@ -126,6 +127,7 @@ export async function readInteractionsParquet(
       timestamp ? secondsOf(timestamp) : 'NULL::DOUBLE',
       rating ? `${quoteName(rating.name)}::DOUBLE` : 'NULL::DOUBLE',
     ].join(', ');
+    const batch = new NumericUserBatch(users, output);
     const result = await connection.stream(`SELECT ${select} FROM ${scan}`);
     let row = 0;
     let unknown = 0;
@@ -155,12 +157,22 @@ export async function readInteractionsParquet(
           unknown++;
           continue;
         }
-        const userIndex = internValue(users, userVector.getItem(k), true);
+        const userValue = userVector.getItem(k);
+        const time = (timeVector.getItem(k) as number | null) ?? NaN;
+        const number =
+          typeof userValue === 'bigint' || typeof userValue === 'number' ? Number(userValue) : -1;
+        if (users.isNumeric && number >= 0 && number < 1e15 && Number.isInteger(number)) {
+          batch.push(number, itemIndex, time, ratingValue);
+          continue;
+        }
+        batch.flush();
+        const userIndex = internValue(users, userValue, true);
         if (userIndex < 0) throw new DataFormatError(path, row, 'empty user field');
-        output.push(userIndex, itemIndex, (timeVector.getItem(k) as number | null) ?? NaN, ratingValue);
+        output.push(userIndex, itemIndex, time, ratingValue);
       }
       options.onProgress?.(row, rowCount);
     }
+    batch.flush();
     return { columns: output, users, items, rows: row, unknownItemInteractions: unknown, belowMinRating };
   } finally {
     connection.closeSync();

@@ -1,6 +1,7 @@
-import { IdInterner } from './id-interner';
+import { canonicalIntegerOf, IdInterner } from './id-interner';
 import { InteractionColumns } from './interaction-columns';
 import { DataFormatError, splitCsvLine } from './loaders';
+import { NumericUserBatch } from './user-batch';
 
 /** Options of {@link readInteractionsCsv}. */
 export interface ReadInteractionsOptions {
@@ -113,6 +114,7 @@ class CsvInteractionParser {
   private readonly items: IdInterner;
   private readonly lookupItems: boolean;
   private output?: InteractionColumns;
+  private batch?: NumericUserBatch;
   private rows = 0;
   private unknown = 0;
   private belowMinRating = 0;
@@ -155,6 +157,7 @@ class CsvInteractionParser {
   }
 
   finish(): StreamedInteractions {
+    this.batch?.flush();
     if (!this.columns) {
       throw new DataFormatError(
         this.name,
@@ -206,6 +209,7 @@ class CsvInteractionParser {
       ratings: this.columns.rating >= 0 && (this.options.keepRatings ?? true),
       timestamps: this.columns.timestamp >= 0,
     });
+    this.batch = new NumericUserBatch(this.users, this.output);
   }
 
   private parseRow(buffer: Buffer, start: number, end: number): void {
@@ -269,8 +273,18 @@ class CsvInteractionParser {
       this.unknownItem(buffer.toString('utf8', itemStart, itemEnd));
       return;
     }
-    const user = this.users.internBytes(buffer, userStart, userEnd);
-    (this.output as InteractionColumns).push(user, item, timestamp, rating);
+    const numericUser = this.users.isNumeric ? canonicalIntegerOf(buffer, userStart, userEnd) : -1;
+    if (numericUser >= 0) {
+      (this.batch as NumericUserBatch).push(numericUser, item, timestamp, rating);
+      return;
+    }
+    (this.batch as NumericUserBatch).flush();
+    (this.output as InteractionColumns).push(
+      this.users.internBytes(buffer, userStart, userEnd),
+      item,
+      timestamp,
+      rating,
+    );
   }
 
   /** A rating or timestamp field: NaN when empty, a DataFormatError when not a number. */
@@ -327,6 +341,7 @@ class CsvInteractionParser {
       this.unknownItem(itemId);
       return;
     }
+    (this.batch as NumericUserBatch).flush();
     (this.output as InteractionColumns).push(this.users.internString(userId), item, timestamp, rating);
   }
 
