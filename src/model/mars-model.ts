@@ -937,7 +937,8 @@ function zeroVariable(shape: number[]): tf.Variable {
 }
 
 function checkTrainingData(data: MarsTrainingData): void {
-  if (!data.itemTexts && !data.itemTokens) throw new RangeError('MarsModel.fit: give itemTexts or itemTokens');
+  if (!data.itemTexts && !data.itemTokens)
+    throw new RangeError('MarsModel.fit: give itemTexts or itemTokens');
   const texts = data.itemTexts?.length ?? data.itemTokens?.size;
   if (data.itemIds.length !== texts) {
     throw new RangeError(`MarsModel.fit: ${data.itemIds.length} item ids but ${texts} item texts`);

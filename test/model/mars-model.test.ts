@@ -311,7 +311,9 @@ describe('MarsModel', () => {
     await expect(model.recommend(['n001', 'nope'])).rejects.toThrow(
       /Unknown history item \(user 0\) id 'nope' at position 1/,
     );
-    await expect(model.fit({ ...data, itemTexts: (data.itemTexts ?? []).slice(1) })).rejects.toThrow(/item texts/);
+    await expect(model.fit({ ...data, itemTexts: (data.itemTexts ?? []).slice(1) })).rejects.toThrow(
+      /item texts/,
+    );
     expect(() => MarsModel.create({ filters: 0 })).toThrow(/filters must be a positive integer/);
     expect(() => MarsModel.create({ nonsense: 1 } as never)).toThrow(/unknown field 'nonsense'/);
     model.dispose();
