@@ -64,6 +64,7 @@ export class InteractionDataset {
   readonly unknownItemInteractions: number;
   private readonly texts?: readonly string[];
   private userIdArray?: readonly string[];
+  private decodedTexts?: readonly string[];
   private itemIndexById?: Map<string, number>;
 
   private constructor(parts: InteractionDatasetParts) {
@@ -163,7 +164,8 @@ export class InteractionDataset {
   get itemTexts(): readonly string[] {
     if (this.texts) return this.texts;
     const store = this.itemTokens as TokenStore;
-    return Array.from({ length: store.size }, (_, item) => store.textOf(item));
+    this.decodedTexts ??= Array.from({ length: store.size }, (_, item) => store.textOf(item));
+    return this.decodedTexts;
   }
 
   /** Whether the dataset keeps its items' original texts (else only their tokens). */
