@@ -88,8 +88,11 @@ export class InteractionColumns {
       ) {
         if (Number.isNaN(timestamp)) this.dropTimestamps();
         else {
-          this.times = Float64Array.from(times);
-          this.times[at] = timestamp;
+          // only the rows so far are copied: the capacity beyond stays untouched (not resident)
+          const wide = new Float64Array(times.length);
+          wide.set(times.subarray(0, at));
+          wide[at] = timestamp;
+          this.times = wide;
         }
       } else times[at] = timestamp;
     }
