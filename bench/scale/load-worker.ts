@@ -52,7 +52,6 @@ wall = performance.now();
 cpu = cpuSeconds();
 const userCount = streamed.users.size;
 const { matrix } = streamed.columns.toCsr(userCount, store.size);
-streamed.users.trim();
 const indexSeconds = (performance.now() - wall) / 1000;
 const indexCpuSeconds = cpuSeconds() - cpu;
 const loadPeakRss = peakRss();

@@ -140,10 +140,15 @@ export class InteractionColumns {
       blockNext[block] = offsets[block << shift];
       blockEnd[block] = offsets[Math.min(rowCount, (block + 1) << shift)];
     }
-    if (shift > 0) flagSort(users, items, times, ratings, blockNext, blockEnd, shift);
-    const next = offsets.slice(0, rowCount);
-    const ends = offsets.subarray(1);
-    flagSort(users, items, times, ratings, next, ends, 0);
+    if (shift > 0) flagSort(users, items, times, ratings, blockNext, blockEnd, 0, shift);
+    // then by user within each block, with cursors for that block's users only
+    const secondLevelBlocks = shift > 0 ? blocks : Math.min(1, rowCount);
+    for (let block = 0; block < secondLevelBlocks; block++) {
+      const first = block << shift;
+      const last = shift > 0 ? Math.min(rowCount, (block + 1) << shift) : rowCount;
+      const next = offsets.slice(first, last);
+      flagSort(users, items, times, ratings, next, offsets.subarray(first + 1, last + 1), first, 0);
+    }
     const kept = sortRowsInPlace(offsets, items, times, ratings);
     const matrix: CsrMatrix = {
       rowCount,
@@ -170,9 +175,9 @@ export class InteractionColumns {
 }
 
 /**
- * Moves every entry to its bucket `users[p] >>> shift`, in place: `next[b]` is the first place of
- * bucket b not yet holding one of its entries, `end[b]` its end. Buckets are visited in order,
- * so each entry moves at most once.
+ * Moves every entry to its bucket `(users[p] - base) >>> shift`, in place: `next[b]` is the first
+ * place of bucket b not yet holding one of its entries, `end[b]` its end. Buckets are visited in
+ * order, so each entry moves at most once.
  */
 function flagSort(
   users: Int32Array,
@@ -181,13 +186,14 @@ function flagSort(
   ratings: Float64Array | undefined,
   next: Int32Array,
   end: Int32Array,
+  base: number,
   shift: number,
 ): void {
   for (let bucket = 0; bucket < next.length; bucket++) {
     const bucketEnd = end[bucket];
     let p = next[bucket];
     while (p < bucketEnd) {
-      const owner = users[p] >>> shift;
+      const owner = (users[p] - base) >>> shift;
       if (owner === bucket) {
         p++;
         continue;

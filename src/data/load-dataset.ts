@@ -70,7 +70,6 @@ export async function loadDataset(
   started = performance.now();
   const added = streamed.columns.length;
   const { matrix, ratings } = streamed.columns.toCsr(streamed.users.size, store.size);
-  streamed.users.trim();
   const dataset = InteractionDataset.fromParts({
     users: streamed.users,
     itemIds: store.itemIds.toArray(),
