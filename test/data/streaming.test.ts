@@ -126,6 +126,32 @@ describe('InteractionColumns.toCsr', () => {
     );
   });
 
+  it('groups many users (two sorting levels) like a reference sort', () => {
+    const users = 20_000;
+    const columns = new InteractionColumns({ capacity: 16 });
+    const entries: [number, number, number][] = [];
+    let state = 7;
+    const next = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    for (let k = 0; k < 120_000; k++) {
+      const entry: [number, number, number] = [next(users), next(5000), k];
+      entries.push(entry);
+      columns.push(...entry, NaN);
+    }
+    const { matrix } = columns.toCsr(users, 5000);
+    const latest = new Map<string, [number, number, number]>();
+    for (const entry of entries) latest.set(`${entry[0]}/${entry[1]}`, entry); // times ascend: the last wins
+    const expected = [...latest.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(Array.from(matrix.indices)).toEqual(expected.map((entry) => entry[1]));
+    expect(Array.from(matrix.timestamps ?? [])).toEqual(expected.map((entry) => entry[2]));
+    const offsets = new Int32Array(users + 1);
+    for (const [user] of expected) offsets[user + 1]++;
+    for (let user = 0; user < users; user++) offsets[user + 1] += offsets[user];
+    expect(Array.from(matrix.offsets)).toEqual(Array.from(offsets));
+  });
+
   it('drops the timestamps at the first interaction without one', () => {
     const columns = new InteractionColumns();
     columns.push(0, 1, 5, NaN);
