@@ -130,10 +130,11 @@ export class InteractionColumns {
     for (let p = 0; p < n; p++) offsets[users[p] + 1]++;
     for (let user = 0; user < rowCount; user++) offsets[user + 1] += offsets[user];
     // American flag sort (MSD radix, in place), in two levels so each level's moves stay within a
-    // cache-sized region: first by the user's high bits into <= 4,096 blocks (the blocks' write
-    // heads stay in cache), then by user within each block (a block spans ~n/4,096 entries)
+    // cache-sized region: first by the user's high bits into 256 to 4,096 blocks of ~32k entries
+    // (the blocks' write heads stay in cache), then by user within each block
+    const blockLimit = Math.max(256, Math.min(4096, n / 32768));
     let shift = 0;
-    while (rowCount > 0 && (rowCount - 1) >>> shift >= 4096) shift++;
+    while (rowCount > 0 && (rowCount - 1) >>> shift >= blockLimit) shift++;
     const blocks = rowCount === 0 ? 0 : ((rowCount - 1) >>> shift) + 1;
     const blockNext = new Int32Array(blocks);
     const blockEnd = new Int32Array(blocks);
