@@ -3,7 +3,7 @@
 // train BPR-MF briefly and evaluate a sample of users. Prints one JSON object on stdout.
 //   node --import tsx bench/scale/load-worker.ts --items F --interactions F --token-cache F [--train]
 import { parseArgs } from 'node:util';
-import { BprMatrixFactorization } from '../../src/baselines/bpr-mf';
+import { BprMatrixFactorization } from '../../src/collaborative/bpr-mf';
 import { PopularityRecommender } from '../../src/baselines/popularity';
 import { InteractionDataset } from '../../src/data/interaction-dataset';
 import { readInteractions } from '../../src/data/load-dataset';

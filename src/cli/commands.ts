@@ -2,20 +2,25 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../backend/select-backend';
 import type { BackendPreference } from '../backend/select-backend';
-import { BprMatrixFactorization } from '../baselines/bpr-mf';
 import { PopularityRecommender } from '../baselines/popularity';
+import type { PopularityJson } from '../baselines/popularity';
+import { BprMatrixFactorization } from '../collaborative/bpr-mf';
+import type { BprMfJson } from '../collaborative/bpr-mf';
 import { readBinaryFile, writeBinaryFile } from '../data/binary-file';
 import type { CsrMatrix } from '../data/csr';
 import { loadDataset } from '../data/load-dataset';
 import { preprocess } from '../data/preprocess';
 import { splitPerUser, UserSplit } from '../data/split';
-import { evaluateSampledUsers } from '../metrics/sample-users';
+import { evaluateRanking } from '../metrics/evaluate-ranking';
+import type { RankingEvaluation } from '../metrics/evaluate-ranking';
+import { sampleEvaluationUsers } from '../metrics/sample-users';
 import { topK } from '../metrics/top-k';
 import type { MarsConfig } from '../model/config';
 import { resolveMarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
-import { Tokenizer } from '../text/tokenizer';
+import { DEFAULT_EVALUATION_METRICS } from '../model/mars-model-options';
 import type { StopwordLanguage } from '../text/stopwords';
+import { Tokenizer } from '../text/tokenizer';
 import { ProgressReporter } from './progress';
 
 /** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
@@ -45,7 +50,13 @@ interface RunJson {
   options: Record<string, unknown>;
 }
 
-/** Options of `mars-rec train`. */
+/** Users with fewer positives than this are dropped before the split (the split needs 3). */
+export const DEFAULT_MIN_USER_INTERACTIONS = 3;
+
+/**
+ * Options of `mars-rec train`. An option left undefined takes the library's default (the
+ * split's, `MarsConfig`'s, `MarsModel.fit`'s), so `--config` fields are never overwritten.
+ */
 export interface TrainCommandOptions {
   /** items.jsonl or .parquet path. */
   items: string;
@@ -57,24 +68,24 @@ export interface TrainCommandOptions {
   model: ModelKind;
   /** Minimum rating of a positive. */
   minRating?: number;
-  /** Minimum positives per user. Default 3. */
-  minUserInteractions: number;
-  /** Train share of each user's items. Default 0.3. */
-  trainFraction: number;
-  /** Seed. Default 1. */
-  seed: number;
+  /** Minimum positives per user. Default {@link DEFAULT_MIN_USER_INTERACTIONS}. */
+  minUserInteractions?: number;
+  /** Train share of each user's items. Default the split's (0.3). */
+  trainFraction?: number;
+  /** Seed of the split and of training. Default 1. */
+  seed?: number;
   /** Training steps (MARS). */
   steps?: number;
   /** Epochs (MARS: fractions of positives; BPR-MF: passes over the positives). */
   epochs?: number;
-  /** Triplets per step. Default 128. */
-  batchSize: number;
+  /** Triplets per step. Default `MarsModel.fit`'s (128). */
+  batchSize?: number;
   /** Learning rate (MARS default: the report's 0.001 x batch / 512). */
   learningRate?: number;
-  /** Longest history, in items. Default 50. */
-  maxHistory: number;
-  /** Longest document, in tokens. Default 300. */
-  maxDocLength: number;
+  /** Longest history, in items; wins over `config.maxHistory`. Default `MarsConfig`'s (50). */
+  maxHistory?: number;
+  /** Longest document, in tokens; wins over `config.maxDocumentLength`. Default `MarsConfig`'s (300). */
+  maxDocLength?: number;
   /** Further MarsConfig fields (`--config '{"itemBias":true}'`); validated by the model. */
   config?: Partial<MarsConfig>;
   /** Backend. Default auto. */
@@ -85,17 +96,22 @@ export interface TrainCommandOptions {
   tokenCache?: string | false;
 }
 
+/** The MarsConfig of a run: `--config`, with the flags that name a config field on top when given. */
+export function runConfig(options: TrainCommandOptions): Partial<MarsConfig> {
+  return {
+    ...options.config,
+    ...(options.maxHistory === undefined ? {} : { maxHistory: options.maxHistory }),
+    ...(options.maxDocLength === undefined ? {} : { maxDocumentLength: options.maxDocLength }),
+  };
+}
+
 /** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
 export async function trainCommand(options: TrainCommandOptions): Promise<Record<string, unknown>> {
   const log = (line: string): void => {
     if (!options.json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
   };
-  // the items are tokenised once with the model's tokenizer settings and cached beside the file
-  const resolved = resolveMarsConfig({
-    ...options.config,
-    maxHistory: options.maxHistory,
-    maxDocumentLength: options.maxDocLength,
-  });
+  // the items are tokenised once, with the model's tokenizer settings, and cached across runs
+  const resolved = resolveMarsConfig(runConfig(options));
   const tokenizer = new Tokenizer({
     html: resolved.stripHtml,
     stopwords: resolved.stopwords as StopwordLanguage[],
@@ -110,16 +126,18 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     onProgress: progressLogger(log),
   }).catch(rethrowMissing(options.items, options.interactions));
   const raw = loaded.dataset;
+  const { seconds } = loaded.report;
   log(
     `loaded: ${loaded.report.rows} rows (${loaded.report.duplicates} repeats merged) in ` +
-      `${(loaded.report.seconds.items + loaded.report.seconds.interactions + loaded.report.seconds.index).toFixed(1)} s` +
+      `${(seconds.items + seconds.interactions + seconds.index).toFixed(1)} s` +
       (loaded.report.itemsFromCache ? ' (item tokens from the cache)' : ''),
   );
-  const { dataset, report } = preprocess(raw, { minUserInteractions: options.minUserInteractions });
+  const minUserInteractions = options.minUserInteractions ?? DEFAULT_MIN_USER_INTERACTIONS;
+  const { dataset, report } = preprocess(raw, { minUserInteractions });
   log(
     `data: ${dataset.userCount} users, ${dataset.itemCount} items, ${dataset.interactionCount} positives ` +
       `(dropped: ${loaded.report.belowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
-      `${report.usersBelowMinInteractions} users under ${options.minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
+      `${report.usersBelowMinInteractions} users under ${minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
   );
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   await mkdir(options.out, { recursive: true });
@@ -133,11 +151,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     const selection = await selectBackend(options.backend);
     backend = selection.name;
     log(`backend: ${selection.name} (${selection.reason})`);
-    const model = MarsModel.create({
-      ...options.config,
-      maxHistory: options.maxHistory,
-      maxDocumentLength: options.maxDocLength,
-    });
+    const model = MarsModel.create(runConfig(options));
     const progress = new ProgressReporter(process.stderr);
     const result = await model.fit(
       {
@@ -174,17 +188,12 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   } else {
     const started = performance.now();
     if (options.model === 'popularity') {
-      const saved = {
-        kind: 'popularity',
-        itemCounts: Array.from(PopularityRecommender.fit(split.train).itemCounts),
-      };
+      const saved = PopularityRecommender.fit(split.train).toJSON();
       trainSeconds = (performance.now() - started) / 1000;
       await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
     } else {
-      const fitted = BprMatrixFactorization.fit(split.train, {
-        seed: options.seed,
-        epochs: options.epochs ?? 300,
-      });
+      // factors in binary: JSON cannot hold millions of users' factors
+      const fitted = BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs });
       trainSeconds = (performance.now() - started) / 1000;
       await writeBinaryFile(
         join(options.out, 'baseline.bin'),
@@ -216,11 +225,15 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   };
 }
 
-/** A loaded run directory: how to score users of its split, and how to recommend for a history. */
+/** A loaded run directory: how to evaluate it on a part of its split, and how to recommend for a history. */
 interface LoadedRun {
   run: RunJson;
   split: UserSplit;
-  score: (users: Int32Array) => Promise<Float32Array> | Float32Array;
+  evaluate: (
+    targets: CsrMatrix,
+    users?: Int32Array,
+    onProgress?: (usersDone: number, usersTotal: number) => void,
+  ) => Promise<RankingEvaluation>;
   recommend: (
     history: string[],
     k: number,
@@ -262,13 +275,11 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     const model = await MarsModel.load(join(directory, 'model')).catch((error: Error) => {
       throw new CliError(error.message);
     });
-    const historyOf = (user: number): Int32Array =>
-      split.train.indices.subarray(split.train.offsets[user], split.train.offsets[user + 1]);
     return {
       run,
       split,
-      // rows of the split are the training users: a collaborative part adds their user term
-      score: (users) => model.scoreItemsForHistories(Array.from(users, historyOf), users),
+      // the model's own evaluation: the same history cap and user terms as MarsModel.evaluate
+      evaluate: (targets, users, onProgress) => model.evaluate(targets, split.train, { users, onProgress }),
       recommend: async (history, k, explain, user) => {
         indicesOf(history);
         // the user term exists only with a collaborative part; otherwise the history says it all
@@ -289,7 +300,17 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
   return {
     run,
     split,
-    score: (users) => scorer.scoreUsers(users),
+    evaluate: (targets, users, onProgress) =>
+      evaluateRanking({
+        itemCount: split.itemIds.length,
+        targets,
+        exclude: split.train,
+        score: (batch) => scorer.scoreUsers(batch),
+        metrics: DEFAULT_EVALUATION_METRICS,
+        userBatchSize: 64,
+        users,
+        onProgress,
+      }),
     recommend: async (history, k, explain, user) => {
       if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);
       const excluded = new Set(indicesOf(history));
@@ -329,36 +350,37 @@ export async function evaluateCommand(options: {
   try {
     const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
     const started = performance.now();
+    const population = sampleEvaluationUsers(targets, Number.MAX_SAFE_INTEGER);
+    const users =
+      options.sampleUsers === undefined
+        ? population
+        : sampleEvaluationUsers(targets, options.sampleUsers, options.seed ?? 1);
     let lastLog = 0;
-    const result = await evaluateSampledUsers({
-      itemCount: loaded.split.itemIds.length,
-      targets,
-      exclude: loaded.split.train,
-      score: loaded.score,
-      metrics: ['recall@10', 'recall@50', 'precision@10', 'ndcg@10', 'map@500', 'hit@10', 'mrr'],
-      userBatchSize: 64,
-      sampleUsers: options.sampleUsers,
-      seed: options.seed,
-      onProgress: (done, total) => {
-        const now = performance.now();
-        if (options.log && (now - lastLog > 10_000 || done === total)) {
-          lastLog = now;
-          const seconds = (now - started) / 1000;
-          options.log(`evaluated ${done}/${total} users (${((seconds * 1000) / done).toFixed(1)} ms a user)`);
-        }
-      },
+    const result = await loaded.evaluate(targets, users, (done, total) => {
+      const now = performance.now();
+      if (options.log && (now - lastLog > 10_000 || done === total)) {
+        lastLog = now;
+        options.log(`evaluated ${done}/${total} users (${((now - started) / done).toFixed(1)} ms a user)`);
+      }
     });
     const seconds = (performance.now() - started) / 1000;
+    // standard error of each mean over all users with a target: with the finite-population
+    // correction sqrt((N - n) / (N - 1)) when a sample was evaluated
+    const n = users.length;
+    const N = population.length;
+    const correction = n < N && N > 1 ? Math.sqrt((N - n) / (N - 1)) : 1;
+    const standardError = Object.fromEntries(
+      Object.entries(result.standardError).map(([name, value]) => [name, value * correction]),
+    );
     return {
       model: loaded.run.model,
       split: options.split,
       ...result.mean,
-      // standard error of each mean (over the sampled users; with the finite-population correction when sampled)
-      standardError: result.sampled ? result.populationStandardError : result.standardError,
+      standardError,
       users: result.usersEvaluated,
       usersSkipped: result.usersSkipped,
-      usersWithTargets: result.population,
-      sampled: result.sampled,
+      usersWithTargets: N,
+      sampled: n < N,
       evaluateSeconds: seconds,
       msPerUser: (seconds * 1000) / Math.max(1, result.usersEvaluated),
     };
@@ -397,9 +419,7 @@ export async function recommendCommand(options: {
   }
 }
 
-type BaselineJson =
-  | { kind: 'popularity'; itemCounts: number[] }
-  | { kind: 'bpr-mf'; factors: number; userFactors: number[]; itemFactors: number[]; itemBiases: number[] };
+type BaselineJson = PopularityJson | BprMfJson;
 
 /** A run's baseline: `baseline.bin` (BPR-MF factors in binary) or `baseline.json` (popularity; BPR-MF of older runs). */
 async function loadBaseline(directory: string): Promise<PopularityRecommender | BprMatrixFactorization> {
@@ -418,19 +438,10 @@ async function loadBaseline(directory: string): Promise<PopularityRecommender | 
       itemBiases: binary.columns.itemBiases as Float32Array,
     });
   }
-  return baselineFromJson(
-    JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson,
-  );
-}
-
-function baselineFromJson(json: BaselineJson): PopularityRecommender | BprMatrixFactorization {
-  if (json.kind === 'popularity') return PopularityRecommender.fromCounts(Float32Array.from(json.itemCounts));
-  return BprMatrixFactorization.fromFactors({
-    factors: json.factors,
-    userFactors: Float32Array.from(json.userFactors),
-    itemFactors: Float32Array.from(json.itemFactors),
-    itemBiases: Float32Array.from(json.itemBiases),
-  });
+  const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
+  return baseline.kind === 'popularity'
+    ? PopularityRecommender.fromJSON(baseline)
+    : BprMatrixFactorization.fromJSON(baseline);
 }
 
 /** Logs loading progress about every 10 s: items read, then the share of the interactions read. */

@@ -28,5 +28,5 @@ export type {
   RankingScorer,
   SkipReason,
 } from './evaluate-ranking';
-export { evaluateSampledUsers, sampleUsersWithTargets } from './sample-users';
+export { evaluateSampledUsers, sampleEvaluationUsers } from './sample-users';
 export type { SampledEvaluation, SampledEvaluationOptions } from './sample-users';

@@ -12,9 +12,9 @@ import type { EvaluateRankingOptions, RankingEvaluation } from './evaluate-ranki
  * @param seed - seed of the draw. Default 1.
  * @throws RangeError when `count` is not a positive integer.
  */
-export function sampleUsersWithTargets(targets: CsrMatrix, count: number, seed = 1): Int32Array {
+export function sampleEvaluationUsers(targets: CsrMatrix, count: number, seed = 1): Int32Array {
   if (!Number.isInteger(count) || count < 1) {
-    throw new RangeError(`sampleUsersWithTargets: count must be a positive integer (users), got ${count}`);
+    throw new RangeError(`sampleEvaluationUsers: count must be a positive integer (users), got ${count}`);
   }
   let eligible = 0;
   for (let user = 0; user < targets.rowCount; user++)
@@ -69,9 +69,9 @@ export interface SampledEvaluation extends RankingEvaluation {
  */
 export async function evaluateSampledUsers(options: SampledEvaluationOptions): Promise<SampledEvaluation> {
   const { sampleUsers, seed, ...rest } = options;
-  const all = sampleUsersWithTargets(options.targets, Number.MAX_SAFE_INTEGER);
+  const all = sampleEvaluationUsers(options.targets, Number.MAX_SAFE_INTEGER);
   const users =
-    sampleUsers === undefined ? all : sampleUsersWithTargets(options.targets, sampleUsers, seed ?? 1);
+    sampleUsers === undefined ? all : sampleEvaluationUsers(options.targets, sampleUsers, seed ?? 1);
   const result = await evaluateRanking({ ...rest, users });
   const population = all.length;
   const n = users.length;

@@ -20,7 +20,7 @@ import {
   UserSplit,
 } from '../../src/data';
 import type { CsrMatrix } from '../../src/data';
-import { evaluateRanking, evaluateSampledUsers, sampleUsersWithTargets } from '../../src/metrics';
+import { evaluateRanking, evaluateSampledUsers, sampleEvaluationUsers } from '../../src/metrics';
 import { encodeCorpus, Tokenizer, Vocabulary } from '../../src/text';
 
 function tempFolder(): string {
@@ -390,22 +390,22 @@ describe('sampled evaluation', () => {
   };
 
   it('draws a seeded uniform sample of users with targets, all of them when asked for more', () => {
-    const sample = sampleUsersWithTargets(matrix, 10, 3);
+    const sample = sampleEvaluationUsers(matrix, 10, 3);
     expect(sample).toHaveLength(10);
     expect(Array.from(sample)).toEqual([...sample].sort((a, b) => a - b));
     expect(new Set(sample).size).toBe(10);
     for (const user of sample) expect(user % 5).not.toBe(0);
-    expect(sampleUsersWithTargets(matrix, 10, 3)).toEqual(sample);
-    expect(sampleUsersWithTargets(matrix, 10, 4)).not.toEqual(sample);
-    expect(sampleUsersWithTargets(matrix, 1000)).toHaveLength(40);
+    expect(sampleEvaluationUsers(matrix, 10, 3)).toEqual(sample);
+    expect(sampleEvaluationUsers(matrix, 10, 4)).not.toEqual(sample);
+    expect(sampleEvaluationUsers(matrix, 1000)).toHaveLength(40);
     // every user with a target is drawn about equally often
     const counts = new Map<number, number>();
     for (let seed = 0; seed < 400; seed++)
-      for (const user of sampleUsersWithTargets(matrix, 10, seed))
+      for (const user of sampleEvaluationUsers(matrix, 10, seed))
         counts.set(user, (counts.get(user) ?? 0) + 1);
     expect(counts.size).toBe(40);
     for (const count of counts.values()) expect(count).toBeGreaterThan(50); // expected 100 each
-    expect(() => sampleUsersWithTargets(matrix, 0)).toThrow(/positive integer/);
+    expect(() => sampleEvaluationUsers(matrix, 0)).toThrow(/positive integer/);
   });
 
   it('evaluates the sample with population standard errors; the full set matches evaluateRanking', async () => {
@@ -429,7 +429,7 @@ describe('sampled evaluation', () => {
       sampleUsers: 10,
       seed: 3,
     });
-    expect(Array.from(sampled.users)).toEqual(Array.from(sampleUsersWithTargets(matrix, 10, 3)));
+    expect(Array.from(sampled.users)).toEqual(Array.from(sampleEvaluationUsers(matrix, 10, 3)));
     const correction = Math.sqrt(30 / 39);
     expect(sampled.populationStandardError['recall@3']).toBeCloseTo(
       sampled.standardError['recall@3'] * correction,
