@@ -1,5 +1,5 @@
 import type { CsrMatrix } from '../data/csr';
-import { SeededRandom } from '../sampling/random';
+import { SeededRandom } from '../random/seeded-random';
 import { evaluateRanking } from './evaluate-ranking';
 import type { EvaluateRankingOptions, RankingEvaluation } from './evaluate-ranking';
 
