@@ -2,15 +2,14 @@ import { join } from 'node:path';
 import { selectBackend } from '../backend/select-backend';
 import type { BackendPreference } from '../backend/select-backend';
 import { PopularityRecommender } from '../baselines/popularity';
-import { BprMatrixFactorization } from '../collaborative/bpr-mf';
 import type { CsrMatrix } from '../data/csr';
-import { InteractionDataset } from '../data/interaction-dataset';
-import { loadInteractionsCsv, loadItemsJsonl } from '../data/loaders';
+import { loadDataset } from '../data/load-dataset';
 import { preprocess } from '../data/preprocess';
 import { splitPerUser } from '../data/split';
 import type { UserSplit } from '../data/split';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
 import type { RankingEvaluation } from '../metrics/evaluate-ranking';
+import { sampleEvaluationUsers } from '../metrics/sample-users';
 import { topK } from '../metrics/top-k';
 import { resolveMarsConfig } from '../model/config';
 import type { MarsConfig } from '../model/config';
@@ -28,12 +27,12 @@ import {
   RUN_FORMAT_VERSION,
   writeRunDirectory,
 } from './run-directory';
-import type { BaselineJson, ModelKind, RunJson } from './run-directory';
+import type { ModelKind, RunBaseline, RunJson } from './run-directory';
 import { refuseEmptySplit, refuseUntrainableData } from './training-refusals';
 
 export { CliError } from './cli-error';
 export { RUN_FORMAT_VERSION };
-export type { BaselineJson, ModelKind, RunJson } from './run-directory';
+export type { BaselineJson, ModelKind, RunBaseline, RunJson } from './run-directory';
 
 /** Users with fewer positives than this are dropped before the split (the split needs 3). */
 export const DEFAULT_MIN_USER_INTERACTIONS = 3;
@@ -43,9 +42,9 @@ export const DEFAULT_MIN_USER_INTERACTIONS = 3;
  * split's, `MarsConfig`'s, `MarsModel.fit`'s), so `--config` fields are never overwritten.
  */
 export interface TrainCommandOptions {
-  /** items.jsonl path. */
+  /** items.jsonl or .parquet path. */
   items: string;
-  /** interactions.csv path. */
+  /** interactions.csv or .parquet path. */
   interactions: string;
   /** Output directory. */
   out: string;
@@ -85,6 +84,8 @@ export interface TrainCommandOptions {
   json: boolean;
   /** Replace `out` even when it is a non-empty directory that is not a mars-rec run. Default false. */
   overwrite?: boolean;
+  /** Token cache file of the items, or false for none. Default the user's cache folder. */
+  tokenCache?: string | false;
 }
 
 /** The MarsConfig of a run: `--config`, with the flags that name a config field on top when given. */
@@ -107,27 +108,38 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   };
   const overwrite = options.overwrite ?? false;
   await checkOutputDirectory(options.out, overwrite);
-  const items = await loadItemsJsonl(options.items).catch(rethrowMissing(options.items));
-  const interactions = await loadInteractionsCsv(options.interactions).catch(
-    rethrowMissing(options.interactions),
-  );
-  const raw = InteractionDataset.build(items, interactions);
-  const minUserInteractions = options.minUserInteractions ?? DEFAULT_MIN_USER_INTERACTIONS;
+  // the items are tokenised once, with the model's tokenizer settings, and cached across runs; an
+  // item whose text has no word for that tokenizer (only stopwords, only tags) has no text
   const marsConfig = resolveMarsConfig(runConfig(options));
-  // an item whose text has no word for the model's tokenizer (only stopwords, only tags) has no text
   const tokenizer = new Tokenizer({
     html: marsConfig.stripHtml,
     stopwords: marsConfig.stopwords as StopwordLanguage[],
     wordBoundaries: marsConfig.wordBoundaries,
   });
-  const { dataset, report } = preprocess(raw, {
+  const loaded = await loadDataset({
+    items: options.items,
+    interactions: options.interactions,
+    tokenizer,
     minRating: options.minRating,
-    minUserInteractions,
-    tokenCount: (text) => tokenizer.forEachToken(text, () => false),
-  });
+    keepRatings: false,
+    tokenCache: options.tokenCache,
+    onProgress: progressLogger(log),
+  }).catch(rethrowMissing(options.items, options.interactions));
+  const raw = loaded.dataset;
+  const { seconds } = loaded.report;
+  log(
+    `loaded: ${loaded.report.rows} rows (${loaded.report.duplicates} repeats merged) in ` +
+      `${(seconds.items + seconds.interactions + seconds.index).toFixed(1)} s` +
+      (loaded.report.itemsFromCache ? ' (item tokens from the cache)' : ''),
+  );
+  const minUserInteractions = options.minUserInteractions ?? DEFAULT_MIN_USER_INTERACTIONS;
+  // --min-rating is applied while loading: the report counts what the loader dropped
+  const preprocessed = preprocess(raw, { minUserInteractions });
+  const dataset = preprocessed.dataset;
+  const report = { ...preprocessed.report, interactionsBelowMinRating: loaded.report.belowMinRating };
   log(
     `data: ${dataset.userCount} users, ${dataset.itemCount} items, ${dataset.interactionCount} positives ` +
-      `(dropped: ${report.interactionsBelowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
+      `(dropped: ${loaded.report.belowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
       `${report.usersBelowMinInteractions} users under ${minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
   );
   const times = report.implausibleTimestamps;
@@ -147,7 +159,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   refuseEmptySplit(split, dataset);
   let saveModel: ((directory: string) => Promise<void>) | undefined;
-  let baseline: BaselineJson | undefined;
+  let baseline: RunBaseline | undefined;
   let backend = 'none';
   let steps = 0;
   let trainSeconds = 0;
@@ -163,7 +175,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     const result = await model.fit(
       {
         itemIds: split.itemIds,
-        itemTexts: dataset.itemTexts,
+        itemTokens: dataset.itemTokens,
         train: split.train,
         validation: split.validation,
       },
@@ -205,14 +217,14 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     };
   } else {
     const started = performance.now();
-    if (options.model === 'popularity') baseline = PopularityRecommender.fit(split.train).toJSON();
+    if (options.model === 'popularity') baseline = PopularityRecommender.fit(split.train);
     else {
       // the tuned baseline is the default one: L2 (and epochs, unless given) chosen on validation
       const tuning = await tuneBprMf(split.train, split.validation, {
         seed: options.seed,
         epochs: options.epochs,
       });
-      baseline = tuning.model.toJSON();
+      baseline = tuning.model;
       log(`training: ${tuning.summary}`);
       ended = {
         l2: tuning.l2,
@@ -241,7 +253,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     ...(bestStep === undefined ? {} : { bestStep }),
     ...ended,
     backend,
-    users: split.userIds.length,
+    users: split.users.size,
     items: split.itemIds.length,
     out: options.out,
   };
@@ -251,7 +263,11 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
 interface LoadedRun {
   run: RunJson;
   split: UserSplit;
-  evaluate: (targets: CsrMatrix) => Promise<RankingEvaluation>;
+  evaluate: (
+    targets: CsrMatrix,
+    users?: Int32Array,
+    onProgress?: (usersDone: number, usersTotal: number) => void,
+  ) => Promise<RankingEvaluation>;
   recommend: (
     history: string[],
     k: number,
@@ -288,7 +304,7 @@ async function loadRun(given: string, backend: BackendPreference): Promise<Loade
       run,
       split,
       // the model's own evaluation: the same history cap and user terms as MarsModel.evaluate
-      evaluate: (targets) => model.evaluate(targets, split.train),
+      evaluate: (targets, users, onProgress) => model.evaluate(targets, split.train, { users, onProgress }),
       recommend: async (history, k, explain, user) => {
         indicesOf(history);
         // the user term exists only with a collaborative part; otherwise the history says it all
@@ -305,22 +321,21 @@ async function loadRun(given: string, backend: BackendPreference): Promise<Loade
       dispose: () => model.dispose(),
     };
   }
-  if (!baseline) throw new CliError(`${join(directory, 'baseline.json')} is missing`);
-  const scorer =
-    baseline.kind === 'popularity'
-      ? PopularityRecommender.fromJSON(baseline)
-      : BprMatrixFactorization.fromJSON(baseline);
+  if (!baseline) throw new CliError(`${directory}: the run's baseline file is missing`);
+  const scorer = baseline;
   return {
     run,
     split,
-    evaluate: (targets) =>
+    evaluate: (targets, users, onProgress) =>
       evaluateRanking({
         itemCount: split.itemIds.length,
         targets,
         exclude: split.train,
-        score: (users) => scorer.scoreUsers(users),
+        score: (batch) => scorer.scoreUsers(batch),
         metrics: DEFAULT_EVALUATION_METRICS,
         userBatchSize: EVALUATION_USER_BATCH,
+        users,
+        onProgress,
       }),
     recommend: async (history, k, explain, user) => {
       if (explain) throw new CliError(`--explain needs a MARS model; '${given}' holds ${run.model}`);
@@ -350,6 +365,12 @@ export async function evaluateCommand(options: {
   model: string;
   split: 'test' | 'validation';
   backend: BackendPreference;
+  /** Evaluate a seeded sample of this many users (default: every user with a target). */
+  sampleUsers?: number;
+  /** Seed of the sample. Default 1. */
+  seed?: number;
+  /** Where progress lines go (none when undefined). */
+  log?: (line: string) => void;
 }): Promise<Record<string, unknown>> {
   const loaded = await loadRun(options.model, options.backend);
   try {
@@ -359,14 +380,39 @@ export async function evaluateCommand(options: {
         `the ${options.split} split of '${options.model}' holds no held-out item for any of its ${targets.rowCount} users: nothing to evaluate`,
       );
     const started = performance.now();
-    const result = await loaded.evaluate(targets);
+    const population = sampleEvaluationUsers(targets, Number.MAX_SAFE_INTEGER);
+    const users =
+      options.sampleUsers === undefined
+        ? population
+        : sampleEvaluationUsers(targets, options.sampleUsers, options.seed ?? 1);
+    let lastLog = 0;
+    const result = await loaded.evaluate(targets, users, (done, total) => {
+      const now = performance.now();
+      if (options.log && (now - lastLog > 10_000 || done === total)) {
+        lastLog = now;
+        options.log(`evaluated ${done}/${total} users (${((now - started) / done).toFixed(1)} ms a user)`);
+      }
+    });
+    const seconds = (performance.now() - started) / 1000;
+    // standard error of each mean over all users with a target: with the finite-population
+    // correction sqrt((N - n) / (N - 1)) when a sample was evaluated
+    const n = users.length;
+    const N = population.length;
+    const correction = n < N && N > 1 ? Math.sqrt((N - n) / (N - 1)) : 1;
+    const standardError = Object.fromEntries(
+      Object.entries(result.standardError).map(([name, value]) => [name, value * correction]),
+    );
     return {
       model: loaded.run.model,
       split: options.split,
       ...result.mean,
+      standardError,
       users: result.usersEvaluated,
       usersSkipped: result.usersSkipped,
-      evaluateSeconds: (performance.now() - started) / 1000,
+      usersWithTargets: N,
+      sampled: n < N,
+      evaluateSeconds: seconds,
+      msPerUser: (seconds * 1000) / Math.max(1, result.usersEvaluated),
     };
   } finally {
     loaded.dispose();
@@ -391,7 +437,7 @@ export async function recommendCommand(options: {
   try {
     let user: number | undefined;
     if (options.user !== undefined) {
-      user = loaded.split.userIds.indexOf(options.user);
+      user = loaded.split.users.indexOf(options.user) ?? -1;
       if (user < 0)
         throw new CliError(`unknown user id '${options.user}' in --user: not a user of the run's split`);
     }
@@ -406,9 +452,24 @@ export async function recommendCommand(options: {
   }
 }
 
-function rethrowMissing(path: string): (error: Error & { code?: string }) => never {
+/** Logs loading progress about every 10 s: items read, then the share of the interactions read. */
+function progressLogger(log: (line: string) => void): (stage: string, done: number, total: number) => void {
+  let last = performance.now();
+  return (stage, done, total) => {
+    const now = performance.now();
+    if (now - last < 10_000) return;
+    last = now;
+    log(
+      stage === 'items'
+        ? `loading items: ${done} read`
+        : `loading ${stage}: ${total > 0 ? ((100 * done) / total).toFixed(0) : '?'}%`,
+    );
+  };
+}
+
+function rethrowMissing(...paths: string[]): (error: Error & { code?: string; path?: string }) => never {
   return (error) => {
-    if (error.code === 'ENOENT') throw new CliError(`file not found: ${path}`);
+    if (error.code === 'ENOENT') throw new CliError(`file not found: ${error.path ?? paths.join(' or ')}`);
     throw new CliError(error.message);
   };
 }

@@ -10,16 +10,17 @@ import { integerFlag as integer, MOST_STEPS, numberFlag as number } from './numb
 import type { MarsConfig } from '../model/config';
 
 const usage = `usage:
-  mars-rec train --items F --interactions F --out DIR [--model mars|bpr-mf|popularity]
+  mars-rec train --items F --interactions F --out DIR    (F: .jsonl/.csv or .parquet) [--model mars|bpr-mf|popularity]
                  [--min-rating R] [--min-user-interactions N] [--train-fraction 0.3] [--seed S]
                  [--epochs N | --steps N] [--batch-size B] [--learning-rate LR] [--max-history H]
                  [--max-doc-length L] [--config JSON] [--backend auto|cpu|wasm|webgpu|tensorflow]
-                 [--overwrite] [--json]
+                 [--token-cache FILE|off] [--overwrite] [--json]
                  (--config: MarsConfig fields, e.g. '{"itemBias":true,"wordBoundaries":"report"}';
                   --steps, --batch-size, --learning-rate, --max-history, --max-doc-length and --config
                   are for --model mars; bpr-mf trains --epochs N; --overwrite replaces an --out
                   directory that is not a mars-rec run)
-  mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
+  mars-rec evaluate --model DIR [--split test|validation] [--sample-users N [--seed S]] [--backend ...] [--json]
+                 (--sample-users: a seeded sample of N users, with standard errors; default all users)
   mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
                  (--user: a user of the run's split; their training history unless --history is given;
                   an id repeated in --history counts once, at its most recent position)`;
@@ -84,6 +85,8 @@ async function run(argv: string[]): Promise<void> {
           config: { type: 'string' },
           backend: { type: 'string' },
           split: { type: 'string' },
+          'sample-users': { type: 'string' },
+          'token-cache': { type: 'string' },
           history: { type: 'string' },
           user: { type: 'string' },
           k: { type: 'string', short: 'k' },
@@ -163,6 +166,7 @@ async function run(argv: string[]): Promise<void> {
         backend: backendOf(values.backend),
         json,
         overwrite: values.overwrite ?? false,
+        tokenCache: values['token-cache'] === 'off' ? false : values['token-cache'],
       }),
     );
   } else if (command === 'evaluate') {
@@ -174,6 +178,11 @@ async function run(argv: string[]): Promise<void> {
         model: required(values.model, 'model'),
         split,
         backend: backendOf(values.backend),
+        sampleUsers: integer(values['sample-users'], 'sample-users', 1, MOST_STEPS),
+        seed: integer(values.seed, 'seed', -(2 ** 31), 2 ** 31 - 1),
+        log: (line) => {
+          if (!json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
+        },
       }),
     );
   } else if (command === 'recommend') {
@@ -197,6 +206,10 @@ async function run(argv: string[]): Promise<void> {
 }
 
 function format(value: unknown): string {
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value)
+      .map(([key, entry]) => `${key} ${format(entry)}`)
+      .join(', ');
   return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : String(value);
 }
 

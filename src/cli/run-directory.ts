@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PopularityRecommender } from '../baselines/popularity';
 import type { PopularityJson } from '../baselines/popularity';
+import { BprMatrixFactorization } from '../collaborative/bpr-mf';
 import type { BprMfJson } from '../collaborative/bpr-mf';
+import { readBinaryFile, writeBinaryFile } from '../data/binary-file';
 import { UserSplit } from '../data/split';
 import { MARS_CONFIG_BOUNDS } from '../model/config';
 import { settleDirectory, writeDirectoryAtomically } from '../model/atomic-directory';
@@ -27,14 +30,18 @@ export interface RunJson {
   /** The `train` options. */
   options: Record<string, unknown>;
   /**
-   * SHA-256 (hex) of `split.json` and `baseline.json`, by file name; `model/` records its own
-   * (runs written before checksums have none).
+   * SHA-256 (hex) of the split (`split.bin`; `split.json` in older runs) and the baseline
+   * (`baseline.json` for popularity, `baseline.bin` for BPR-MF), by file name; `model/` records
+   * its own (runs written before checksums have none).
    */
   files?: Record<string, string>;
 }
 
-/** A saved baseline (`baseline.json`). */
+/** A baseline saved as JSON (`baseline.json`: popularity; BPR-MF of older runs). */
 export type BaselineJson = PopularityJson | BprMfJson;
+
+/** A run's fitted baseline: popularity (saved as `baseline.json`) or BPR-MF (`baseline.bin`, binary factors). */
+export type RunBaseline = PopularityRecommender | BprMatrixFactorization;
 
 /** What `mars-rec train` writes into its output directory. */
 export interface RunContents {
@@ -45,10 +52,10 @@ export interface RunContents {
   /** Saves the MARS model into the directory it is given (`model/`). */
   saveModel?: (directory: string) => Promise<void>;
   /** The baseline, for `bpr-mf` and `popularity`. */
-  baseline?: BaselineJson;
+  baseline?: RunBaseline;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256 = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * Before training: settles an interrupted earlier write of `out` and refuses an output that
@@ -82,9 +89,10 @@ async function refuseUnlessRun(directory: string): Promise<void> {
 }
 
 /**
- * Writes a run directory atomically (`writeDirectoryAtomically`): `split.json`, `model/` or
- * `baseline.json`, and last `run.json` with the checksums, into a directory beside `out`
- * that replaces it only when complete; a crash leaves the previous run or the new one.
+ * Writes a run directory atomically (`writeDirectoryAtomically`): `split.bin`, `model/` or the
+ * baseline (`baseline.json` for popularity, `baseline.bin` for BPR-MF: JSON cannot hold
+ * millions of users' factors), and last `run.json` with the checksums, into a directory beside
+ * `out` that replaces it only when complete; a crash leaves the previous run or the new one.
  */
 export async function writeRunDirectory(
   out: string,
@@ -99,8 +107,27 @@ export async function writeRunDirectory(
         await writeFile(join(staging, name), text);
         files[name] = sha256(text);
       };
-      await write('split.json', JSON.stringify(contents.split.toJSON()));
-      if (contents.baseline) await write('baseline.json', JSON.stringify(contents.baseline));
+      // binary files are written by their own writers, then hashed as they lie on disk
+      const hashWritten = async (name: string): Promise<void> => {
+        files[name] = sha256(await readFile(join(staging, name)));
+      };
+      await contents.split.save(join(staging, 'split.bin'));
+      await hashWritten('split.bin');
+      const { baseline } = contents;
+      if (baseline instanceof PopularityRecommender)
+        await write('baseline.json', JSON.stringify(baseline.toJSON()));
+      else if (baseline) {
+        await writeBinaryFile(
+          join(staging, 'baseline.bin'),
+          { kind: 'bpr-mf', factors: baseline.factors },
+          {
+            userFactors: baseline.userFactors,
+            itemFactors: baseline.itemFactors,
+            itemBiases: baseline.itemBiases,
+          },
+        );
+        await hashWritten('baseline.bin');
+      }
       if (contents.saveModel) await contents.saveModel(join(staging, 'model'));
       const run: RunJson = { ...contents.run, files };
       await writeFile(join(staging, 'run.json'), JSON.stringify(run, null, 2));
@@ -115,16 +142,16 @@ export interface RunDirectory {
   directory: string;
   /** `run.json`. */
   run: RunJson;
-  /** `split.json`. */
+  /** `split.bin` (`split.json` in older runs). */
   split: UserSplit;
-  /** `baseline.json`, for baselines. */
-  baseline?: BaselineJson;
+  /** The baseline, for baselines. */
+  baseline?: RunBaseline;
 }
 
 /**
  * Reads a run directory written by `mars-rec train`, settling an interrupted write first and
- * checking every file it reads (`run.json`, `split.json`, `baseline.json`) against its form
- * and the checksums `run.json` records; `model/` is checked when loaded.
+ * checking every file it reads (`run.json`, the split, the baseline) against its form and the
+ * checksums `run.json` records; `model/` is checked when loaded.
  * @throws CliError naming the file and what is wrong with it.
  */
 export async function readRunDirectory(given: string): Promise<RunDirectory> {
@@ -149,30 +176,82 @@ export async function readRunDirectory(given: string): Promise<RunDirectory> {
   const files = run.files;
   if (files !== undefined && (typeof files !== 'object' || files === null || Array.isArray(files)))
     throw new CliError(`${runPath}: "files" must map file names to SHA-256 checksums`);
-  const readChecked = async (name: string): Promise<string> => {
+  const readChecked = async (name: string): Promise<Buffer> => {
     const path = join(directory, name);
-    const text = await readFile(path, 'utf8').catch((error: Error) => {
+    const bytes = await readFile(path).catch((error: Error) => {
       throw new CliError(`cannot read ${path}: ${error.message}`);
     });
-    if (files && Object.hasOwn(files, name) && sha256(text) !== files[name])
+    if (files && Object.hasOwn(files, name) && sha256(bytes) !== files[name])
       throw new CliError(
         `${path} has been altered or damaged: its SHA-256 does not match the checksum in ${runPath}; train again`,
       );
-    return text;
+    return bytes;
   };
-  const splitPath = join(directory, 'split.json');
-  const splitJson = parseJson(await readChecked('split.json'), splitPath);
+  const present = async (name: string): Promise<boolean> =>
+    (await stat(join(directory, name)).catch(() => undefined)) !== undefined;
   let split: UserSplit;
-  try {
-    split = UserSplit.fromJSON(splitJson);
-  } catch (error) {
-    throw new CliError(`${splitPath}: ${(error as Error).message}`);
+  if (await present('split.bin')) {
+    const splitPath = join(directory, 'split.bin');
+    await readChecked('split.bin');
+    split = await UserSplit.load(splitPath).catch((error: Error) => {
+      throw new CliError(`${splitPath}: ${error.message}`);
+    });
+  } else {
+    // runs written before the binary split
+    const splitPath = join(directory, 'split.json');
+    const splitJson = parseJson((await readChecked('split.json')).toString('utf8'), splitPath);
+    try {
+      split = UserSplit.fromJSON(splitJson);
+    } catch (error) {
+      throw new CliError(`${splitPath}: ${(error as Error).message}`);
+    }
   }
   if (run.model === 'mars') return { directory, run: run as RunJson, split };
+  if (run.model === 'bpr-mf' && (await present('baseline.bin'))) {
+    const baselinePath = join(directory, 'baseline.bin');
+    await readChecked('baseline.bin');
+    const { meta, columns } = await readBinaryFile(baselinePath).catch((error: Error) => {
+      throw new CliError(`${baselinePath}: ${error.message}`);
+    });
+    const factors = (meta as { factors?: unknown } | null)?.factors;
+    checkFactors(factors, baselinePath);
+    const lengths = {
+      userFactors: split.users.size * factors,
+      itemFactors: split.itemIds.length * factors,
+      itemBiases: split.itemIds.length,
+    };
+    for (const [name, length] of Object.entries(lengths)) {
+      const column = columns[name];
+      if (!(column instanceof Float32Array) || column.length !== length)
+        throw new CliError(
+          `${baselinePath}: "${name}" must hold ${length} float32 values (the split's sizes)`,
+        );
+    }
+    const baseline = BprMatrixFactorization.fromFactors({
+      factors,
+      userFactors: columns.userFactors as Float32Array,
+      itemFactors: columns.itemFactors as Float32Array,
+      itemBiases: columns.itemBiases as Float32Array,
+    });
+    return { directory, run: run as RunJson, split, baseline };
+  }
   const baselinePath = join(directory, 'baseline.json');
-  const baseline = parseJson(await readChecked('baseline.json'), baselinePath);
-  checkBaseline(baseline, run.model, split, baselinePath);
+  const json = parseJson((await readChecked('baseline.json')).toString('utf8'), baselinePath);
+  checkBaseline(json, run.model, split, baselinePath);
+  const baseline =
+    json.kind === 'popularity' ? PopularityRecommender.fromJSON(json) : BprMatrixFactorization.fromJSON(json);
   return { directory, run: run as RunJson, split, baseline };
+}
+
+function checkFactors(factors: unknown, path: string): asserts factors is number {
+  if (
+    !Number.isInteger(factors) ||
+    (factors as number) < 1 ||
+    (factors as number) > MARS_CONFIG_BOUNDS.collaborativeFactors
+  )
+    throw new CliError(
+      `${path}: "factors" must be an integer in [1, ${MARS_CONFIG_BOUNDS.collaborativeFactors}], got ${JSON.stringify(factors)}`,
+    );
 }
 
 function parseJson(text: string, path: string): unknown {
@@ -206,15 +285,8 @@ function checkBaseline(
     return;
   }
   const factors = (record as Record<string, unknown>).factors;
-  if (
-    !Number.isInteger(factors) ||
-    (factors as number) < 1 ||
-    (factors as number) > MARS_CONFIG_BOUNDS.collaborativeFactors
-  )
-    fail(
-      `"factors" must be an integer in [1, ${MARS_CONFIG_BOUNDS.collaborativeFactors}], got ${JSON.stringify(factors)}`,
-    );
-  numbers('userFactors', split.userIds.length * (factors as number));
-  numbers('itemFactors', items * (factors as number));
+  checkFactors(factors, path);
+  numbers('userFactors', split.users.size * factors);
+  numbers('itemFactors', items * factors);
   numbers('itemBiases', items);
 }

@@ -46,18 +46,10 @@ export async function buildMarsModel(
     stopwords: config.stopwords as StopwordLanguage[],
     wordBoundaries: config.wordBoundaries,
   });
-  const vocabulary = Vocabulary.fit(
-    data.itemTexts.map((text, index) => ({ id: data.itemIds[index], text })),
-    { tokenizer, minCount: config.minWordCount, maxSize: config.maxVocabularySize },
-  );
+  const { vocabulary, catalog } = data.itemTokens
+    ? fromTokens(config, data, tokenizer)
+    : fromTexts(config, data, tokenizer);
   checkVocabulary(vocabulary, config, data.itemIds.length);
-  const catalog = ItemCatalog.fromTexts(
-    data.itemIds,
-    data.itemTexts,
-    tokenizer,
-    vocabulary,
-    config.maxDocumentLength,
-  );
   const pretrained = options.wordVectors && (await loadWordVectors(options.wordVectors, vocabulary));
   if (pretrained && pretrained.dim !== config.embeddingDim)
     throw new RangeError(
@@ -146,4 +138,45 @@ export function withFirstFit(
   }
   result.summary = [...preamble, outcome.summary].join('; ');
   return result;
+}
+
+/** Vocabulary and catalogue from the item texts: tokenised here. */
+function fromTexts(
+  config: MarsConfig,
+  data: MarsTrainingData,
+  tokenizer: Tokenizer,
+): { vocabulary: Vocabulary; catalog: ItemCatalog } {
+  const texts = data.itemTexts ?? [];
+  const vocabulary = Vocabulary.fit(
+    texts.map((text, index) => ({ id: data.itemIds[index], text })),
+    { tokenizer, minCount: config.minWordCount, maxSize: config.maxVocabularySize },
+  );
+  const catalog = ItemCatalog.fromTexts(data.itemIds, texts, tokenizer, vocabulary, config.maxDocumentLength);
+  return { vocabulary, catalog };
+}
+
+/**
+ * Vocabulary and catalogue from items the data layer tokenised once (`TokenStore`): the
+ * vocabulary from its counts, the rows by table lookup.
+ * @throws RangeError when the store's tokenizer has other settings than the model's.
+ */
+function fromTokens(
+  config: MarsConfig,
+  data: MarsTrainingData,
+  tokenizer: Tokenizer,
+): { vocabulary: Vocabulary; catalog: ItemCatalog } {
+  const store = data.itemTokens as NonNullable<MarsTrainingData['itemTokens']>;
+  if (JSON.stringify(store.tokenizer) !== JSON.stringify(tokenizer.toJSON())) {
+    throw new RangeError(
+      "MarsModel.fit: itemTokens were made by a tokenizer with other settings than the model's (stripHtml, stopwords); tokenise with the model's settings",
+    );
+  }
+  const vocabulary = Vocabulary.fromCounts(store.tokenCounts(), {
+    minCount: config.minWordCount,
+    maxSize: config.maxVocabularySize,
+  });
+  return {
+    vocabulary,
+    catalog: new ItemCatalog(data.itemIds, store.encode(vocabulary, config.maxDocumentLength)),
+  };
 }

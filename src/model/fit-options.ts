@@ -1,5 +1,6 @@
 import type { CollaborativeFitOptions } from '../collaborative/collaborative-part';
 import type { CsrMatrix } from '../data/csr';
+import type { TokenStore } from '../data/token-store';
 import type { FitOutcome } from '../training/fit-events';
 import type { MarsTrainingOptions } from '../training/train-mars';
 import { checkTrainablePositives } from './training-data-checks';
@@ -8,8 +9,14 @@ import { checkTrainablePositives } from './training-data-checks';
 export interface MarsTrainingData {
   /** Item ids by dense item index. */
   itemIds: readonly string[];
-  /** Item texts, aligned with `itemIds`. */
-  itemTexts: readonly string[];
+  /** Item texts, aligned with `itemIds` (or give `itemTokens`). */
+  itemTexts?: readonly string[];
+  /**
+   * The items already tokenised (`loadDataset`'s `dataset.itemTokens`, aligned with `itemIds`),
+   * instead of `itemTexts`: the vocabulary comes from its counts, nothing is tokenised again.
+   * Its tokenizer must have the model's settings (`stripHtml`, `stopwords`).
+   */
+  itemTokens?: TokenStore;
   /** Training positives, users x items (`columnCount = itemIds.length`), optional timestamps. */
   train: CsrMatrix;
   /** Held-out positives for validation (early stopping); same shape as `train`. Optional. */
@@ -70,10 +77,11 @@ export interface FitResult extends FitOutcome {
  *   or data with nothing to learn from (no positive, fewer than two items).
  */
 export function checkTrainingData(data: MarsTrainingData): void {
-  if (data.itemIds.length !== data.itemTexts.length) {
-    throw new RangeError(
-      `MarsModel.fit: ${data.itemIds.length} item ids but ${data.itemTexts.length} item texts`,
-    );
+  if (!data.itemTexts && !data.itemTokens)
+    throw new RangeError('MarsModel.fit: give itemTexts or itemTokens');
+  const texts = data.itemTexts?.length ?? data.itemTokens?.size;
+  if (data.itemIds.length !== texts) {
+    throw new RangeError(`MarsModel.fit: ${data.itemIds.length} item ids but ${texts} item texts`);
   }
   if (data.train.columnCount !== data.itemIds.length) {
     throw new RangeError(

@@ -44,6 +44,8 @@ export interface EvaluateOptions {
   userBatchSize?: number;
   /** Evaluate only these users. Default: every user with a target. */
   users?: Int32Array;
+  /** Called after each scored batch with users done and users to score. */
+  onProgress?: (usersDone: number, usersTotal: number) => void;
 }
 
 /**

@@ -132,6 +132,7 @@ export class MarsModel {
       targets,
       exclude: history,
       users: options.users,
+      onProgress: options.onProgress,
       metrics: options.metrics ?? DEFAULT_EVALUATION_METRICS,
       userBatchSize: options.userBatchSize ?? EVALUATION_USER_BATCH,
       // rows are the training users: a collaborative part adds their user term

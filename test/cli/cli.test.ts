@@ -108,8 +108,8 @@ describe('mars-rec CLI', () => {
     expect(list[0].attention.map((a) => a.id)).toEqual(['n01', 'n02']);
 
     // --user: a user of the split, their training history and (collaborative part) user term
-    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8')) as { userIds: string[] };
-    const user = split.userIds[0];
+    const split = await UserSplit.load(join(out, 'split.bin'));
+    const user = split.users.idAt(0);
     const forUser = await marsRec([
       'recommend',
       '--model',
@@ -182,7 +182,7 @@ describe('mars-rec CLI', () => {
     const fromCli = JSON.parse(evaluated.stdout) as Record<string, number>;
     await tf.setBackend('cpu');
     const model = await MarsModel.load(join(capped, 'model'));
-    const split = UserSplit.fromJSON(JSON.parse(readFileSync(join(capped, 'split.json'), 'utf8')));
+    const split = await UserSplit.load(join(capped, 'split.bin'));
     const fromLibrary = await model.evaluate(split.test, split.train);
     model.dispose();
     expect(fromLibrary.metrics.length).toBe(7);

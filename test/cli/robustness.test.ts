@@ -1,10 +1,19 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { UserSplit } from '../../src/data/split';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 
 const run = promisify(execFile);
@@ -164,7 +173,7 @@ describe('mars-rec refuses what it cannot train on, and says why', () => {
     expect(existsSync(join(out, 'chapter1.tex'))).toBe(false);
     // a run is replaced without asking
     expect((await marsRec([...args, '--seed', '2'])).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, 'split.json'), 'utf8')).options.seed).toBe(2);
+    expect((await UserSplit.load(join(out, 'split.bin'))).options.seed).toBe(2);
 
     // damaged run files are named
     const runPath = join(out, 'run.json');
@@ -175,9 +184,11 @@ describe('mars-rec refuses what it cannot train on, and says why', () => {
       `mars-rec: ${runPath} holds null, not a mars-rec run object; train again`,
     );
     writeFileSync(runPath, good);
-    const splitPath = join(out, 'split.json');
-    const goodSplit = readFileSync(splitPath, 'utf8');
-    writeFileSync(splitPath, goodSplit.replace('"train":[[', '"train":[[0,'));
+    const splitPath = join(out, 'split.bin');
+    const goodSplit = readFileSync(splitPath);
+    const flipped = Buffer.from(goodSplit);
+    flipped[flipped.length - 1] ^= 0xff;
+    writeFileSync(splitPath, flipped);
     const altered = await marsRec(['evaluate', '--model', out]);
     expect(lastLine(altered.stderr)).toBe(
       `mars-rec: ${splitPath} has been altered or damaged: its SHA-256 does not match the checksum in ${runPath}; train again`,
@@ -223,18 +234,20 @@ describe('mars-rec refuses what it cannot train on, and says why', () => {
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ users: 1 });
 
-    // the same run with its test split emptied (checksum updated as a careful editor would)
-    const splitPath = join(out, 'split.json');
-    const split = JSON.parse(readFileSync(splitPath, 'utf8')) as {
+    // the same run with its test split emptied, written in the older JSON form (read when
+    // split.bin is absent), its checksum dropped as a careful editor would
+    const binaryPath = join(out, 'split.bin');
+    const split = (await UserSplit.load(binaryPath)).toJSON() as unknown as {
       test: number[][];
       timestamps?: { test: number[][] };
     };
     split.test = [[]];
     if (split.timestamps) split.timestamps.test = [[]];
-    writeFileSync(splitPath, JSON.stringify(split));
+    writeFileSync(join(out, 'split.json'), JSON.stringify(split));
+    rmSync(binaryPath);
     const runPath = join(out, 'run.json');
     const runJson = JSON.parse(readFileSync(runPath, 'utf8')) as { files: Record<string, string> };
-    delete runJson.files['split.json'];
+    delete runJson.files['split.bin'];
     writeFileSync(runPath, JSON.stringify(runJson));
     const empty = await marsRec(['evaluate', '--model', out, '--backend', 'cpu']);
     expect(empty.code).toBe(1);
@@ -291,10 +304,7 @@ describe('mars-rec refuses what it cannot train on, and says why', () => {
         ])
       ).code,
     ).toBe(0);
-    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8')) as {
-      itemIds: string[];
-      userIds: string[];
-    };
+    const split = await UserSplit.load(join(out, 'split.bin'));
     expect(split.itemIds).toEqual(ids);
     expect(split.userIds).toEqual(users);
     const recommended = await marsRec([

@@ -357,7 +357,7 @@ describe('MarsModel', () => {
 
   it('starts the word embeddings from pretrained vectors, keeps them fixed on request, and saves them', async () => {
     // vectors for the first words of the corpus, in the GloVe text format
-    const tokens = [...new Set(data.itemTexts.join(' ').toLowerCase().split(/\W+/))].filter(
+    const tokens = [...new Set((data.itemTexts ?? []).join(' ').toLowerCase().split(/\W+/))].filter(
       (w) => w.length > 3,
     );
     const chosen = tokens.slice(0, 12);
@@ -407,7 +407,9 @@ describe('MarsModel', () => {
     await expect(model.recommend(['n001', 'nope'])).rejects.toThrow(
       /Unknown history item \(user 0\) id 'nope' at position 1/,
     );
-    await expect(model.fit({ ...data, itemTexts: data.itemTexts.slice(1) })).rejects.toThrow(/item texts/);
+    await expect(model.fit({ ...data, itemTexts: (data.itemTexts ?? []).slice(1) })).rejects.toThrow(
+      /item texts/,
+    );
     expect(() => MarsModel.create({ filters: 0 })).toThrow(/filters must be a positive integer/);
     expect(() => MarsModel.create({ nonsense: 1 } as never)).toThrow(/unknown field 'nonsense'/);
     model.dispose();
