@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentRuntime, importOptional } from './runtime';
 import type { Runtime } from './runtime';
+import { muteCpuBackendBanner } from './quiet-banner';
 import { isSoftwareRenderer, webGlRenderer } from './webgl-renderer';
-import { installWebGpuGlobals, probeWebGpu } from './webgpu-adapter';
+import { installWebGpuGlobals, probeWebGpu, startDawn } from './webgpu-adapter';
 
 /** A TensorFlow.js backend this library knows how to start. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -153,6 +154,7 @@ async function prepare(
             "ask for 'webgpu' by name to use it",
         };
       }
+      await startDawn();
       installWebGpuGlobals();
       const registered = await registerOptional(name, runtime);
       if (!registered.ok) return registered;
@@ -223,6 +225,7 @@ export async function selectBackend(
     const { device, ...attempt } = await tryBackend(name, runtime, auto, options);
     tried.push(attempt);
     if (attempt.ok) {
+      muteCpuBackendBanner();
       const skipped = tried.slice(0, -1).map((t) => `${t.name}: ${t.reason}`);
       const reason = auto
         ? `first to start of ${order.join(', ')} (${runtime})${skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : ''}`

@@ -10,10 +10,14 @@ import { loadInteractionsCsv, loadItemsJsonl } from '../data/loaders';
 import { preprocess } from '../data/preprocess';
 import { splitPerUser, UserSplit } from '../data/split';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
+import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
 import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
+import { describeTrainingEnd } from './output';
+import type { RecommendationRow } from './output';
 import { ProgressReporter } from './progress';
+import { readItemTitles, readRunTitles, writeRunTitles } from './titles';
 
 /** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
 export class CliError extends Error {
@@ -82,9 +86,9 @@ export interface TrainCommandOptions {
 
 /** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
 export async function trainCommand(options: TrainCommandOptions): Promise<Record<string, unknown>> {
-  const log = (line: string): void => {
-    if (!options.json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
-  };
+  // progress and phases go to stderr, also with --json (stdout holds only the result)
+  const progress = new ProgressReporter(process.stderr);
+  const log = (line: string): void => progress.log(line);
   const items = await loadItemsJsonl(options.items).catch(rethrowMissing(options.items));
   const interactions = await loadInteractionsCsv(options.interactions).catch(
     rethrowMissing(options.interactions),
@@ -102,11 +106,13 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   await mkdir(options.out, { recursive: true });
   await writeFile(join(options.out, 'split.json'), JSON.stringify(split.toJSON()));
+  await writeRunTitles(options.out, await readItemTitles(options.items), split.itemIds);
   let backend = 'none';
   let steps = 0;
   let trainSeconds = 0;
   let tripletsPerSecond = 0;
   let bestStep: number | undefined;
+  let plannedSteps = 0;
   if (options.model === 'mars') {
     const selection = await selectBackend(options.backend);
     backend = selection.name;
@@ -116,7 +122,11 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
       maxHistory: options.maxHistory,
       maxDocumentLength: options.maxDocLength,
     });
-    const progress = new ProgressReporter(process.stderr);
+    log(
+      model.config.collaborativeFactors > 0
+        ? 'training MARS: fitting the collaborative part (BPR-MF) and the vocabulary, then the text part'
+        : 'training MARS: building the vocabulary, then training',
+    );
     const result = await model.fit(
       {
         itemIds: split.itemIds,
@@ -132,24 +142,35 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
         seed: options.seed,
         patience: 0,
         onBatchEnd: (event) => {
-          if (!options.json || process.stderr.isTTY) {
-            progress.update({
-              step: event.step,
-              totalSteps: event.totalSteps,
-              loss: event.loss,
-              tripletsPerSecond: event.tripletsPerSecond,
-              elapsedSeconds: event.trainSeconds,
-            });
-          }
+          plannedSteps = event.totalSteps;
+          progress.update({
+            step: event.step,
+            totalSteps: event.totalSteps,
+            loss: event.loss,
+            tripletsPerSecond: event.tripletsPerSecond,
+            elapsedSeconds: event.trainSeconds,
+          });
         },
         onValidation: ({ step, metrics }) =>
           log(`validation at step ${step}: recall@50 ${metrics['recall@50'].toFixed(4)}`),
       },
     );
+    log(
+      describeTrainingEnd({
+        steps: result.steps,
+        plannedSteps,
+        bestStep: result.bestStep,
+        validations: result.validations.length,
+        stoppedEarly: result.stoppedEarly,
+        collaborative: model.config.collaborativeFactors > 0,
+        metric: 'recall@50',
+      }),
+    );
     await model.save(join(options.out, 'model'));
     model.dispose();
     ({ steps, trainSeconds, tripletsPerSecond, bestStep } = result);
   } else {
+    log(`training ${options.model}`);
     const started = performance.now();
     const saved =
       options.model === 'popularity'
@@ -184,20 +205,30 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
 }
 
 /** A loaded run directory: how to score users of its split, and how to recommend for a history. */
-interface LoadedRun {
+export interface LoadedRun {
+  /** run.json. */
   run: RunJson;
+  /** The run's split. */
   split: UserSplit;
+  /** Item titles by id (empty when items.jsonl had none). */
+  titles: Map<string, string>;
+  /** Scores of every item for users (rows) of the split, `[users.length * items]`. */
   score: (users: Int32Array) => Promise<Float32Array> | Float32Array;
+  /** Top-k for a history (item ids), optionally as a user of the split, with attention. */
   recommend: (
     history: string[],
     k: number,
     explain: boolean,
     user: number | undefined,
-  ) => Promise<Record<string, unknown>[]>;
+  ) => Promise<RecommendationRow[]>;
+  /** Top-k for users (rows) of the split from their training history, no history item included. */
+  recommendUsers: (users: Int32Array, k: number) => Promise<RecommendationRow[][]>;
+  /** Frees the model. */
   dispose: () => void;
 }
 
-async function loadRun(directory: string, backend: BackendPreference): Promise<LoadedRun> {
+/** Loads a directory written by `mars-rec train`. */
+export async function loadRun(directory: string, backend: BackendPreference): Promise<LoadedRun> {
   const runPath = join(directory, 'run.json');
   const runText = await readFile(runPath, 'utf8').catch(() => {
     throw new CliError(`${runPath} not found: '${directory}' is not a directory written by 'mars-rec train'`);
@@ -210,6 +241,9 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     );
   }
   const split = UserSplit.fromJSON(JSON.parse(await readFile(join(directory, 'split.json'), 'utf8')));
+  const titles = await readRunTitles(directory).catch((error: Error) => {
+    throw new CliError(error.message);
+  });
   const itemIndex = new Map(split.itemIds.map((id, index) => [id, index]));
   const indicesOf = (history: string[]): number[] =>
     history.map((id, position) => {
@@ -228,6 +262,7 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     return {
       run,
       split,
+      titles,
       // rows of the split are the training users: a collaborative part adds their user term
       score: (users) => model.scoreItemsForHistories(Array.from(users, historyOf), users),
       recommend: async (history, k, explain, user) => {
@@ -243,15 +278,35 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
           ),
         );
       },
+      recommendUsers: async (users, k) => {
+        const histories = Array.from(users, (user) => split.historyOf(user, 'train'));
+        // the user term exists only with a collaborative part
+        const rows = model.config.collaborativeFactors > 0 ? Array.from(users) : undefined;
+        return model.recommendMany(histories, { k, users: rows });
+      },
       dispose: () => model.dispose(),
     };
   }
   const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
   const scorer = baselineFromJson(baseline);
+  const topOf = (scores: Float32Array, k: number, excluded: Set<number> | Int32Array): RecommendationRow[] =>
+    Array.from(topK(scores, k, excluded), (item) => ({ id: split.itemIds[item], score: scores[item] }));
   return {
     run,
     split,
+    titles,
     score: (users) => scorer.scoreUsers(users),
+    recommendUsers: async (users, k) => {
+      const itemCount = split.itemIds.length;
+      const scores = scorer.scoreUsers(users);
+      return Array.from(users, (user, row) =>
+        topOf(
+          scores.subarray(row * itemCount, (row + 1) * itemCount),
+          k,
+          split.train.indices.subarray(split.train.offsets[user], split.train.offsets[user + 1]),
+        ),
+      );
+    },
     recommend: async (history, k, explain, user) => {
       if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);
       const excluded = new Set(indicesOf(history));
@@ -260,19 +315,21 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
           throw new CliError(
             'bpr-mf recommends only for users of its training split: pass --user ID (or use a MARS model for new histories)',
           );
-        const scores = scorer.scoreUsers(Int32Array.of(user));
-        return Array.from(topK(scores, k, excluded), (item) => ({
-          id: split.itemIds[item],
-          score: scores[item],
-        }));
+        return topOf(scorer.scoreUsers(Int32Array.of(user)), k, excluded);
       }
-      return Array.from(topK(scorer.itemCounts, k, excluded), (item) => ({
-        id: split.itemIds[item],
-        score: scorer.itemCounts[item],
-      }));
+      return topOf(scorer.itemCounts, k, excluded);
     },
     dispose: () => undefined,
   };
+}
+
+/** What `mars-rec evaluate --json` prints: the run, each metric's mean, users, seconds. */
+export interface EvaluateSummary extends Record<string, unknown> {
+  model: ModelKind;
+  split: 'test' | 'validation';
+  users: number;
+  usersSkipped: number;
+  evaluateSeconds: number;
 }
 
 /** `mars-rec evaluate`: metrics of a saved run on its saved split. */
@@ -280,11 +337,12 @@ export async function evaluateCommand(options: {
   model: string;
   split: 'test' | 'validation';
   backend: BackendPreference;
-}): Promise<Record<string, unknown>> {
+}): Promise<{ summary: EvaluateSummary; evaluation: RankingEvaluation }> {
   const loaded = await loadRun(options.model, options.backend);
   try {
     const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
     const started = performance.now();
+    const progress = new ProgressReporter(process.stderr);
     const result = await evaluateRanking({
       itemCount: loaded.split.itemIds.length,
       targets,
@@ -292,8 +350,13 @@ export async function evaluateCommand(options: {
       score: loaded.score,
       metrics: ['recall@10', 'recall@50', 'precision@10', 'ndcg@10', 'map@500', 'hit@10', 'mrr'],
       userBatchSize: 64,
+      onProgress: (done, total) =>
+        progress.advance(
+          { done, total, unit: 'users', elapsedSeconds: (performance.now() - started) / 1000 },
+          'evaluating',
+        ),
     });
-    return {
+    const summary = {
       model: loaded.run.model,
       split: options.split,
       ...result.mean,
@@ -301,6 +364,7 @@ export async function evaluateCommand(options: {
       usersSkipped: result.usersSkipped,
       evaluateSeconds: (performance.now() - started) / 1000,
     };
+    return { summary, evaluation: result };
   } finally {
     loaded.dispose();
   }
@@ -316,7 +380,7 @@ export async function recommendCommand(options: {
   k: number;
   explain: boolean;
   backend: BackendPreference;
-}): Promise<Record<string, unknown>[]> {
+}): Promise<RecommendationRow[]> {
   const loaded = await loadRun(options.model, options.backend);
   try {
     let user: number | undefined;
@@ -330,10 +394,19 @@ export async function recommendCommand(options: {
       if (user === undefined) throw new CliError('recommend needs --history ID,ID,... or --user ID', 2);
       history = loaded.split.historyOf(user, 'train');
     }
-    return await loaded.recommend(history, options.k, options.explain, user);
+    const rows = await loaded.recommend(history, options.k, options.explain, user);
+    return rows.map((row) => withTitle(row, loaded.titles));
   } finally {
     loaded.dispose();
   }
+}
+
+/** The row with its item's title, when the run has one. */
+export function withTitle(row: RecommendationRow, titles: ReadonlyMap<string, string>): RecommendationRow {
+  const title = titles.get(row.id);
+  return title === undefined
+    ? row
+    : { id: row.id, score: row.score, title, ...(row.attention ? { attention: row.attention } : {}) };
 }
 
 type BaselineJson =

@@ -1,22 +1,16 @@
 #!/usr/bin/env node
 // The mars-rec command line: train, evaluate, recommend. Errors are one line on stderr and a
 // non-zero exit code; --json prints one JSON object (or array) on stdout.
-import { parseArgs } from 'node:util';
+import { version } from '../../package.json';
 import type { BackendPreference } from '../backend/select-backend';
 import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
+import { recommendAllCommand } from './recommend-all';
 import type { ModelKind } from './commands';
+import { commandHelp, isCommandName, mainHelp, missingRequiredFlag, parseFlags, usageLines } from './flags';
+import type { CommandName, FlagValues } from './flags';
+import { formatEvaluation, formatRecommendations, formatSummary } from './output';
 import { resolveMarsConfig } from '../model/config';
 import type { MarsConfig } from '../model/config';
-
-const usage = `usage:
-  mars-rec train --items F --interactions F --out DIR [--model mars|bpr-mf|popularity]
-                 [--min-rating R] [--min-user-interactions N] [--train-fraction 0.3] [--seed S]
-                 [--epochs N | --steps N] [--batch-size B] [--learning-rate LR] [--max-history H]
-                 [--max-doc-length L] [--config JSON] [--backend auto|cpu|wasm|webgpu|tensorflow]
-                 [--json]   (--config: MarsConfig fields, e.g. '{"itemBias":true,"itemIdEmbedding":true}')
-  mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
-  mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
-                 (--user: a user of the run's split; their training history unless --history is given)`;
 
 function number(
   value: string | undefined,
@@ -31,9 +25,15 @@ function number(
 }
 const positiveInteger = (n: number): boolean => Number.isInteger(n) && n > 0;
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new CliError(`--${flag} is required\n${usage}`, 2);
-  return value;
+/** A string flag's value (its default filled in), or undefined when absent. */
+function text(values: FlagValues, flag: string): string | undefined {
+  const value = values[flag];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A required flag's value (parseCommandLine has checked it is there). */
+function required(values: FlagValues, flag: string): string {
+  return text(values, flag) as string;
 }
 
 function configOf(value: string | undefined): Partial<MarsConfig> | undefined {
@@ -62,130 +62,147 @@ function backendOf(value: string | undefined): BackendPreference {
   return backend as BackendPreference;
 }
 
+/** Parses a command's flags; a usage error names the problem and shows the command's usage line. */
+function parseCommandLine(command: CommandName, args: string[]): FlagValues {
+  let values: FlagValues;
+  try {
+    values = parseFlags(command, args);
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n${usageLines(command)}`, 2);
+  }
+  const missing = missingRequiredFlag(command, values);
+  if (missing) throw new CliError(`--${missing} is required\n${usageLines(command)}`, 2);
+  return values;
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    console.log(usage);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(
+      command === 'help' && rest[0] && isCommandName(rest[0]) ? commandHelp(rest[0]) : mainHelp(version),
+    );
     return;
   }
-  const { values } = (() => {
-    try {
-      return parseArgs({
-        args: rest,
-        strict: true,
-        options: {
-          items: { type: 'string' },
-          interactions: { type: 'string' },
-          out: { type: 'string' },
-          model: { type: 'string' },
-          'min-rating': { type: 'string' },
-          'min-user-interactions': { type: 'string' },
-          'train-fraction': { type: 'string' },
-          seed: { type: 'string' },
-          epochs: { type: 'string' },
-          steps: { type: 'string' },
-          'batch-size': { type: 'string' },
-          'learning-rate': { type: 'string' },
-          'max-history': { type: 'string' },
-          'max-doc-length': { type: 'string' },
-          config: { type: 'string' },
-          backend: { type: 'string' },
-          split: { type: 'string' },
-          history: { type: 'string' },
-          user: { type: 'string' },
-          k: { type: 'string', short: 'k' },
-          explain: { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-      });
-    } catch (error) {
-      throw new CliError(`${(error as Error).message}\n${usage}`, 2);
-    }
-  })();
-  const json = values.json ?? false;
-  const print = (result: unknown): void => {
-    if (json) console.log(JSON.stringify(result));
-    else if (Array.isArray(result))
-      for (const row of result) console.log(formatRow(row as Record<string, unknown>));
-    else
-      for (const [key, value] of Object.entries(result as Record<string, unknown>))
-        console.log(`${key}: ${format(value)}`);
+  if (command === '--version' || command === '-v') {
+    console.log(version);
+    return;
+  }
+  if (!isCommandName(command)) throw new CliError(`unknown command '${command}'\n${usageLines()}`, 2);
+  // --help wins over everything else on the line, even flags that would not parse
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(commandHelp(command));
+    return;
+  }
+  const values = parseCommandLine(command, rest);
+  const json = values.json === true;
+  const print = (result: unknown, format: () => string): void => {
+    console.log(json ? JSON.stringify(result) : format());
   };
   if (command === 'train') {
-    const model = (values.model ?? 'mars') as ModelKind;
+    const model = required(values, 'model') as ModelKind;
     if (!['mars', 'bpr-mf', 'popularity'].includes(model)) {
       throw new CliError(`--model must be mars, bpr-mf or popularity, got '${model}'`, 2);
     }
     if (values.epochs !== undefined && values.steps !== undefined)
       throw new CliError('give --epochs or --steps, not both', 2);
-    print(
-      await trainCommand({
-        items: required(values.items, 'items'),
-        interactions: required(values.interactions, 'interactions'),
-        out: required(values.out, 'out'),
-        model,
-        minRating: number(values['min-rating'], 'min-rating', Number.isFinite, 'a number'),
-        minUserInteractions:
-          number(
-            values['min-user-interactions'],
-            'min-user-interactions',
-            positiveInteger,
-            'a positive integer',
-          ) ?? 3,
-        trainFraction:
-          number(values['train-fraction'], 'train-fraction', (n) => n > 0 && n < 1, 'in (0, 1)') ?? 0.3,
-        seed: number(values.seed, 'seed', Number.isInteger, 'an integer') ?? 1,
-        steps: number(values.steps, 'steps', positiveInteger, 'a positive integer'),
-        epochs: number(values.epochs, 'epochs', (n) => n > 0, 'a positive number'),
-        batchSize: number(values['batch-size'], 'batch-size', positiveInteger, 'a positive integer') ?? 128,
-        learningRate: number(values['learning-rate'], 'learning-rate', (n) => n > 0, 'a positive number'),
-        maxHistory: number(values['max-history'], 'max-history', positiveInteger, 'a positive integer') ?? 50,
-        maxDocLength:
-          number(values['max-doc-length'], 'max-doc-length', positiveInteger, 'a positive integer') ?? 300,
-        config: configOf(values.config),
-        backend: backendOf(values.backend),
-        json,
-      }),
-    );
+    const result = await trainCommand({
+      items: required(values, 'items'),
+      interactions: required(values, 'interactions'),
+      out: required(values, 'out'),
+      model,
+      minRating: number(text(values, 'min-rating'), 'min-rating', Number.isFinite, 'a number'),
+      minUserInteractions: number(
+        required(values, 'min-user-interactions'),
+        'min-user-interactions',
+        positiveInteger,
+        'a positive integer',
+      ) as number,
+      trainFraction: number(
+        required(values, 'train-fraction'),
+        'train-fraction',
+        (n) => n > 0 && n < 1,
+        'in (0, 1)',
+      ) as number,
+      seed: number(required(values, 'seed'), 'seed', Number.isInteger, 'an integer') as number,
+      steps: number(text(values, 'steps'), 'steps', positiveInteger, 'a positive integer'),
+      epochs: number(text(values, 'epochs'), 'epochs', (n) => n > 0, 'a positive number'),
+      batchSize: number(
+        required(values, 'batch-size'),
+        'batch-size',
+        positiveInteger,
+        'a positive integer',
+      ) as number,
+      learningRate: number(text(values, 'learning-rate'), 'learning-rate', (n) => n > 0, 'a positive number'),
+      maxHistory: number(
+        required(values, 'max-history'),
+        'max-history',
+        positiveInteger,
+        'a positive integer',
+      ) as number,
+      maxDocLength: number(
+        required(values, 'max-doc-length'),
+        'max-doc-length',
+        positiveInteger,
+        'a positive integer',
+      ) as number,
+      config: configOf(text(values, 'config')),
+      backend: backendOf(text(values, 'backend')),
+      json,
+    });
+    print(result, () => formatSummary(result));
   } else if (command === 'evaluate') {
-    const split = values.split ?? 'test';
+    const split = required(values, 'split');
     if (split !== 'test' && split !== 'validation')
       throw new CliError(`--split must be test or validation, got '${split}'`, 2);
-    print(
-      await evaluateCommand({
-        model: required(values.model, 'model'),
-        split,
-        backend: backendOf(values.backend),
-      }),
+    const { summary, evaluation } = await evaluateCommand({
+      model: required(values, 'model'),
+      split,
+      backend: backendOf(text(values, 'backend')),
+    });
+    print(summary, () =>
+      formatEvaluation(
+        {
+          model: summary.model,
+          split,
+          evaluateSeconds: summary.evaluateSeconds,
+          usersSkipped: summary.usersSkipped,
+        },
+        evaluation,
+      ),
     );
-  } else if (command === 'recommend') {
-    const history = values.history
+  } else {
+    const history = text(values, 'history')
       ?.split(',')
       .map((id) => id.trim())
       .filter((id) => id !== '');
-    print(
-      await recommendCommand({
-        model: required(values.model, 'model'),
-        history,
-        user: values.user,
-        k: number(values.k, 'k', positiveInteger, 'a positive integer') ?? 10,
-        explain: values.explain ?? false,
-        backend: backendOf(values.backend),
-      }),
-    );
-  } else {
-    throw new CliError(`unknown command '${command}'\n${usage}`, 2);
+    const k = number(required(values, 'k'), 'k', positiveInteger, 'a positive integer') as number;
+    const backend = backendOf(text(values, 'backend'));
+    if (values['all-users'] === true) {
+      const out = text(values, 'out');
+      if (out === undefined || out === '')
+        throw new CliError(`--all-users needs --out FILE (JSON lines)\n${usageLines(command)}`, 2);
+      if (history !== undefined || values.user !== undefined)
+        throw new CliError('--all-users uses every user of the split: leave out --history and --user', 2);
+      const result = await recommendAllCommand({
+        model: required(values, 'model'),
+        out,
+        k,
+        backend,
+      });
+      print(result, () => formatSummary(result));
+      return;
+    }
+    if (values.out !== undefined) throw new CliError('--out goes with --all-users', 2);
+    const result = await recommendCommand({
+      model: required(values, 'model'),
+      history,
+      user: text(values, 'user'),
+      k,
+      explain: values.explain === true,
+      backend,
+    });
+    print(result, () => formatRecommendations(result));
   }
-}
-
-function format(value: unknown): string {
-  return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : String(value);
-}
-
-function formatRow(row: Record<string, unknown>): string {
-  const attention = row.attention as { id: string; weight: number }[] | undefined;
-  const base = `${String(row.id)}\t${format(row.score)}`;
-  return attention ? `${base}\t${attention.map((a) => `${a.id}:${a.weight.toFixed(2)}`).join(' ')}` : base;
 }
 
 run(process.argv.slice(2)).then(

@@ -28,3 +28,5 @@ export type {
   RankingScorer,
   SkipReason,
 } from './evaluate-ranking';
+export { formatMetricsTable } from './format-table';
+export type { EvaluationSummary, MetricsTableOptions } from './format-table';
