@@ -8,6 +8,20 @@ import { installWebGpuGlobals, probeWebGpu, startDawn } from './webgpu-adapter';
 /** A TensorFlow.js backend this library knows how to start. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/**
+ * The WebAssembly binaries of `@tensorflow/tfjs-backend-wasm` (in its `dist/` folder): a browser
+ * app serves them and says where with {@link SelectBackendOptions.wasmPaths}. The backend
+ * fetches the one the browser supports (SIMD, threads).
+ */
+export const TFJS_WASM_FILES = [
+  'tfjs-backend-wasm.wasm',
+  'tfjs-backend-wasm-simd.wasm',
+  'tfjs-backend-wasm-threaded-simd.wasm',
+] as const;
+
+/** One of {@link TFJS_WASM_FILES}. */
+export type TfjsWasmFile = (typeof TFJS_WASM_FILES)[number];
+
 /** A backend preference: a name, or `'auto'` for the fastest one that works here. */
 export type BackendPreference = 'auto' | BackendName;
 
@@ -36,11 +50,26 @@ export interface BackendSelection {
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
   /**
-   * Where the wasm backend fetches its `.wasm` files: a URL prefix ending in `/`, passed to
-   * `setWasmPaths` of `@tensorflow/tfjs-backend-wasm`. Needed in a bundled browser app (copy
-   * the files from `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm`); not in Node.
+   * Where the wasm backend fetches its `.wasm` files, passed to `setWasmPaths` of
+   * `@tensorflow/tfjs-backend-wasm`: a URL prefix ending in `/` under which the three files of
+   * {@link TFJS_WASM_FILES} are served, or a URL per file name (what a bundler gives for an
+   * imported asset). Needed in a bundled browser app, not in Node. With Vite:
+   *
+   * ```ts
+   * import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+   * import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+   * import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+   *
+   * await selectBackend('auto', {
+   *   wasmPaths: {
+   *     'tfjs-backend-wasm.wasm': wasm,
+   *     'tfjs-backend-wasm-simd.wasm': wasmSimd,
+   *     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+   *   },
+   * });
+   * ```
    */
-  wasmPaths?: string;
+  wasmPaths?: string | Partial<Record<TfjsWasmFile, string>>;
   /**
    * Let `'auto'` pick a software WebGPU adapter (lavapipe, SwiftShader: `isFallbackAdapter`) or a
    * software WebGL renderer. Default false: those are slower than wasm. Asking for `'webgpu'` or
