@@ -43,7 +43,9 @@ const nodeBuiltinsForBrowser: EsbuildPlugin = {
 export const nodeBuild: Options = {
   entry: { ...libraryEntries, 'cli/main': 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  // tfjs-core's declarations use the global `Long` of @types/long without referencing it: a
+  // consumer with skipLibCheck: false and a `types` list would get "Cannot find name 'Long'"
+  dts: { banner: '/// <reference types="long" />' },
   sourcemap: true,
   clean: ['!browser/**'], // the browser build cleans its own folder; the two builds run at once
   splitting: true,

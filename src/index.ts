@@ -4,6 +4,7 @@
  * The root entry re-exports every building block. The subpaths `mars-rec/text`,
  * `mars-rec/data`, `mars-rec/sampling` and `mars-rec/metrics` never import TensorFlow.
  * @packageDocumentation
+ * @module mars-rec
  */
 export * from './text/index';
 export * from './data/index';

@@ -1,6 +1,7 @@
 /**
  * Loading, cleaning, splitting and describing interaction data. TensorFlow-free.
  * @packageDocumentation
+ * @module mars-rec/data
  */
 export type { CsrMatrix } from './csr';
 export { sortedRowContains } from './csr';

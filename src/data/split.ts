@@ -50,7 +50,7 @@ export interface UserSplitJson {
  * A per-user split of a dataset into train, validation and test, all users x items over the same
  * index spaces (rows are the kept users, `userIds`; columns the dataset's items).
  *
- * Rounding (findings.md): n_train = max(1, floor(trainFraction x n)), validation =
+ * Rounding (the MARS report's protocol): n_train = max(1, floor(trainFraction x n)), validation =
  * floor((n - n_train) / 2), test = the rest, so test takes the odd item; users with fewer than
  * `minItemsPerUser` items are dropped and counted.
  */

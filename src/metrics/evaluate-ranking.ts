@@ -104,7 +104,7 @@ const relevantBit = 2;
 const emptyCsrRow = new Int32Array(0);
 
 /**
- * Full-ranking evaluation (the MARS report's protocol, findings.md "Evaluation"): for each user,
+ * Full-ranking evaluation (the MARS report's protocol, `docs/metrics.md`): for each user,
  * score all items, leave out the user's excluded (training) items, keep the top `K` by a
  * streaming heap (never a full sort; {@link TopKSelector}), and compute every metric against
  * the user's targets. Users with no relevant item are skipped and reported with the reason.

@@ -2,6 +2,7 @@
  * Ranking metrics and a full-ranking evaluator on typed arrays and CSR matrices.
  * TensorFlow-free: other projects can use `mars-rec/metrics` without TensorFlow.js.
  * @packageDocumentation
+ * @module mars-rec/metrics
  */
 export type { RelevantItems } from './relevant-items';
 export { topK, TopKSelector } from './top-k';

@@ -5,7 +5,7 @@ import type { RelevantItems } from './relevant-items';
  * How average precision at `k` is normalised: the sum of precisions at the relevant positions of
  * the top `k` is divided by
  * - `'min(k,|R|)'` (default): `min(k, |R|)`, so a perfect top-`k` list scores 1 even when the
- *   user has more than `k` relevant items (the MARS report's MAP@500, findings.md);
+ *   user has more than `k` relevant items (the MARS report's MAP@500; `docs/metrics.md`);
  * - `'|R|'`: `|R|`, the classic information-retrieval AveP truncated at `k`; it cannot reach 1
  *   when `|R| > k`.
  */

@@ -335,7 +335,7 @@ export class MarsModel {
   }
 
   /**
-   * Full-ranking evaluation (findings.md "Evaluation"): each user's history is their `history`
+   * Full-ranking evaluation (`docs/metrics.md`): each user's history is their `history`
    * row (capped at `maxHistory`, most recent first when timestamps exist); every item is
    * scored, the history items are excluded, and the metrics are computed against `targets`.
    * @param targets - held-out positives (validation or test), users x items.
