@@ -2,8 +2,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../backend/select-backend';
 import type { BackendPreference } from '../backend/select-backend';
-import { BprMatrixFactorization } from '../baselines/bpr-mf';
 import { PopularityRecommender } from '../baselines/popularity';
+import type { PopularityJson } from '../baselines/popularity';
+import { BprMatrixFactorization } from '../collaborative/bpr-mf';
+import type { BprMfJson } from '../collaborative/bpr-mf';
 import type { CsrMatrix } from '../data/csr';
 import { InteractionDataset } from '../data/interaction-dataset';
 import { loadInteractionsCsv, loadItemsJsonl } from '../data/loaders';
@@ -14,7 +16,7 @@ import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
 import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
-import { describeTrainingEnd } from './output';
+import { DEFAULT_EVALUATION_METRICS } from '../model/mars-model-options';
 import type { RecommendationRow } from './output';
 import { ProgressReporter } from './progress';
 import { readItemTitles, readRunTitles, writeRunTitles } from './titles';
@@ -46,7 +48,13 @@ interface RunJson {
   options: Record<string, unknown>;
 }
 
-/** Options of `mars-rec train`. */
+/** Users with fewer positives than this are dropped before the split (the split needs 3). */
+export const DEFAULT_MIN_USER_INTERACTIONS = 3;
+
+/**
+ * Options of `mars-rec train`. An option left undefined takes the library's default (the
+ * split's, `MarsConfig`'s, `MarsModel.fit`'s), so `--config` fields are never overwritten.
+ */
 export interface TrainCommandOptions {
   /** items.jsonl path. */
   items: string;
@@ -58,30 +66,39 @@ export interface TrainCommandOptions {
   model: ModelKind;
   /** Minimum rating of a positive. */
   minRating?: number;
-  /** Minimum positives per user. Default 3. */
-  minUserInteractions: number;
-  /** Train share of each user's items. Default 0.3. */
-  trainFraction: number;
-  /** Seed. Default 1. */
-  seed: number;
+  /** Minimum positives per user. Default {@link DEFAULT_MIN_USER_INTERACTIONS}. */
+  minUserInteractions?: number;
+  /** Train share of each user's items. Default the split's (0.3). */
+  trainFraction?: number;
+  /** Seed of the split and of training. Default 1. */
+  seed?: number;
   /** Training steps (MARS). */
   steps?: number;
   /** Epochs (MARS: fractions of positives; BPR-MF: passes over the positives). */
   epochs?: number;
-  /** Triplets per step. Default 128. */
-  batchSize: number;
+  /** Triplets per step. Default `MarsModel.fit`'s (128). */
+  batchSize?: number;
   /** Learning rate (MARS default: the report's 0.001 x batch / 512). */
   learningRate?: number;
-  /** Longest history, in items. Default 50. */
-  maxHistory: number;
-  /** Longest document, in tokens. Default 300. */
-  maxDocLength: number;
+  /** Longest history, in items; wins over `config.maxHistory`. Default `MarsConfig`'s (50). */
+  maxHistory?: number;
+  /** Longest document, in tokens; wins over `config.maxDocumentLength`. Default `MarsConfig`'s (300). */
+  maxDocLength?: number;
   /** Further MarsConfig fields (`--config '{"itemBias":true}'`); validated by the model. */
   config?: Partial<MarsConfig>;
   /** Backend. Default auto. */
   backend: BackendPreference;
   /** Print one JSON object at the end. */
   json: boolean;
+}
+
+/** The MarsConfig of a run: `--config`, with the flags that name a config field on top when given. */
+export function runConfig(options: TrainCommandOptions): Partial<MarsConfig> {
+  return {
+    ...options.config,
+    ...(options.maxHistory === undefined ? {} : { maxHistory: options.maxHistory }),
+    ...(options.maxDocLength === undefined ? {} : { maxDocumentLength: options.maxDocLength }),
+  };
 }
 
 /** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
@@ -94,14 +111,12 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     rethrowMissing(options.interactions),
   );
   const raw = InteractionDataset.build(items, interactions);
-  const { dataset, report } = preprocess(raw, {
-    minRating: options.minRating,
-    minUserInteractions: options.minUserInteractions,
-  });
+  const minUserInteractions = options.minUserInteractions ?? DEFAULT_MIN_USER_INTERACTIONS;
+  const { dataset, report } = preprocess(raw, { minRating: options.minRating, minUserInteractions });
   log(
     `data: ${dataset.userCount} users, ${dataset.itemCount} items, ${dataset.interactionCount} positives ` +
       `(dropped: ${report.interactionsBelowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
-      `${report.usersBelowMinInteractions} users under ${options.minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
+      `${report.usersBelowMinInteractions} users under ${minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
   );
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   await mkdir(options.out, { recursive: true });
@@ -112,16 +127,11 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   let trainSeconds = 0;
   let tripletsPerSecond = 0;
   let bestStep: number | undefined;
-  let plannedSteps = 0;
   if (options.model === 'mars') {
     const selection = await selectBackend(options.backend);
     backend = selection.name;
     log(`backend: ${selection.name} (${selection.reason})`);
-    const model = MarsModel.create({
-      ...options.config,
-      maxHistory: options.maxHistory,
-      maxDocumentLength: options.maxDocLength,
-    });
+    const model = MarsModel.create(runConfig(options));
     log(
       model.config.collaborativeFactors > 0
         ? 'training MARS: fitting the collaborative part (BPR-MF) and the vocabulary, then the text part'
@@ -141,31 +151,19 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
         learningRate: options.learningRate,
         seed: options.seed,
         patience: 0,
-        onBatchEnd: (event) => {
-          plannedSteps = event.totalSteps;
+        onBatchEnd: (event) =>
           progress.update({
             step: event.step,
             totalSteps: event.totalSteps,
             loss: event.loss,
             tripletsPerSecond: event.tripletsPerSecond,
             elapsedSeconds: event.trainSeconds,
-          });
-        },
+          }),
         onValidation: ({ step, metrics }) =>
           log(`validation at step ${step}: recall@50 ${metrics['recall@50'].toFixed(4)}`),
       },
     );
-    log(
-      describeTrainingEnd({
-        steps: result.steps,
-        plannedSteps,
-        bestStep: result.bestStep,
-        validations: result.validations.length,
-        stoppedEarly: result.stoppedEarly,
-        collaborative: model.config.collaborativeFactors > 0,
-        metric: 'recall@50',
-      }),
-    );
+    log(result.summary); // how training ended, in words
     await model.save(join(options.out, 'model'));
     model.dispose();
     ({ steps, trainSeconds, tripletsPerSecond, bestStep } = result);
@@ -174,10 +172,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     const started = performance.now();
     const saved =
       options.model === 'popularity'
-        ? { kind: 'popularity', itemCounts: Array.from(PopularityRecommender.fit(split.train).itemCounts) }
-        : bprMfToJson(
-            BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs ?? 300 }),
-          );
+        ? PopularityRecommender.fit(split.train).toJSON()
+        : BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs }).toJSON();
     trainSeconds = (performance.now() - started) / 1000;
     await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
   }
@@ -204,7 +200,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   };
 }
 
-/** A loaded run directory: how to score users of its split, and how to recommend for a history. */
+/** A loaded run directory: how to evaluate it on a part of its split, and how to recommend. */
 export interface LoadedRun {
   /** run.json. */
   run: RunJson;
@@ -212,8 +208,11 @@ export interface LoadedRun {
   split: UserSplit;
   /** Item titles by id (empty when items.jsonl had none). */
   titles: Map<string, string>;
-  /** Scores of every item for users (rows) of the split, `[users.length * items]`. */
-  score: (users: Int32Array) => Promise<Float32Array> | Float32Array;
+  /** Metrics on held-out positives of the split, with progress (users done, users to score). */
+  evaluate: (
+    targets: CsrMatrix,
+    onProgress?: (usersDone: number, usersTotal: number) => void,
+  ) => Promise<RankingEvaluation>;
   /** Top-k for a history (item ids), optionally as a user of the split, with attention. */
   recommend: (
     history: string[],
@@ -257,14 +256,12 @@ export async function loadRun(directory: string, backend: BackendPreference): Pr
     const model = await MarsModel.load(join(directory, 'model')).catch((error: Error) => {
       throw new CliError(error.message);
     });
-    const historyOf = (user: number): Int32Array =>
-      split.train.indices.subarray(split.train.offsets[user], split.train.offsets[user + 1]);
     return {
       run,
       split,
       titles,
-      // rows of the split are the training users: a collaborative part adds their user term
-      score: (users) => model.scoreItemsForHistories(Array.from(users, historyOf), users),
+      // the model's own evaluation: the same history cap and user terms as MarsModel.evaluate
+      evaluate: (targets, onProgress) => model.evaluate(targets, split.train, { onProgress }),
       recommend: async (history, k, explain, user) => {
         indicesOf(history);
         // the user term exists only with a collaborative part; otherwise the history says it all
@@ -288,14 +285,26 @@ export async function loadRun(directory: string, backend: BackendPreference): Pr
     };
   }
   const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
-  const scorer = baselineFromJson(baseline);
+  const scorer =
+    baseline.kind === 'popularity'
+      ? PopularityRecommender.fromJSON(baseline)
+      : BprMatrixFactorization.fromJSON(baseline);
   const topOf = (scores: Float32Array, k: number, excluded: Set<number> | Int32Array): RecommendationRow[] =>
     Array.from(topK(scores, k, excluded), (item) => ({ id: split.itemIds[item], score: scores[item] }));
   return {
     run,
     split,
     titles,
-    score: (users) => scorer.scoreUsers(users),
+    evaluate: (targets, onProgress) =>
+      evaluateRanking({
+        itemCount: split.itemIds.length,
+        targets,
+        exclude: split.train,
+        score: (users) => scorer.scoreUsers(users),
+        metrics: DEFAULT_EVALUATION_METRICS,
+        userBatchSize: 64,
+        onProgress,
+      }),
     recommendUsers: async (users, k) => {
       const itemCount = split.itemIds.length;
       const scores = scorer.scoreUsers(users);
@@ -332,7 +341,7 @@ export interface EvaluateSummary extends Record<string, unknown> {
   evaluateSeconds: number;
 }
 
-/** `mars-rec evaluate`: metrics of a saved run on its saved split. */
+/** `mars-rec evaluate`: metrics of a saved run on its saved split, with progress on stderr. */
 export async function evaluateCommand(options: {
   model: string;
   split: 'test' | 'validation';
@@ -343,20 +352,13 @@ export async function evaluateCommand(options: {
     const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
     const started = performance.now();
     const progress = new ProgressReporter(process.stderr);
-    const result = await evaluateRanking({
-      itemCount: loaded.split.itemIds.length,
-      targets,
-      exclude: loaded.split.train,
-      score: loaded.score,
-      metrics: ['recall@10', 'recall@50', 'precision@10', 'ndcg@10', 'map@500', 'hit@10', 'mrr'],
-      userBatchSize: 64,
-      onProgress: (done, total) =>
-        progress.advance(
-          { done, total, unit: 'users', elapsedSeconds: (performance.now() - started) / 1000 },
-          'evaluating',
-        ),
-    });
-    const summary = {
+    const result = await loaded.evaluate(targets, (done, total) =>
+      progress.advance(
+        { done, total, unit: 'users', elapsedSeconds: (performance.now() - started) / 1000 },
+        'evaluating',
+      ),
+    );
+    const summary: EvaluateSummary = {
       model: loaded.run.model,
       split: options.split,
       ...result.mean,
@@ -409,29 +411,7 @@ export function withTitle(row: RecommendationRow, titles: ReadonlyMap<string, st
     : { id: row.id, score: row.score, title, ...(row.attention ? { attention: row.attention } : {}) };
 }
 
-type BaselineJson =
-  | { kind: 'popularity'; itemCounts: number[] }
-  | { kind: 'bpr-mf'; factors: number; userFactors: number[]; itemFactors: number[]; itemBiases: number[] };
-
-function bprMfToJson(model: BprMatrixFactorization): BaselineJson {
-  return {
-    kind: 'bpr-mf',
-    factors: model.factors,
-    userFactors: Array.from(model.userFactors),
-    itemFactors: Array.from(model.itemFactors),
-    itemBiases: Array.from(model.itemBiases),
-  };
-}
-
-function baselineFromJson(json: BaselineJson): PopularityRecommender | BprMatrixFactorization {
-  if (json.kind === 'popularity') return PopularityRecommender.fromCounts(Float32Array.from(json.itemCounts));
-  return BprMatrixFactorization.fromFactors({
-    factors: json.factors,
-    userFactors: Float32Array.from(json.userFactors),
-    itemFactors: Float32Array.from(json.itemFactors),
-    itemBiases: Float32Array.from(json.itemBiases),
-  });
-}
+type BaselineJson = PopularityJson | BprMfJson;
 
 function rethrowMissing(path: string): (error: Error & { code?: string }) => never {
   return (error) => {

@@ -17,9 +17,12 @@ export interface FlagSpec {
   value?: string;
   /** What the flag does, one sentence. */
   description: string;
-  /** The default, as typed on the command line; parsing fills it in when the flag is absent. */
+  /** The command's own default, as typed on the command line; parsing fills it in when the flag is absent. */
   default?: string;
-  /** The default in words when it is not a fixed value (e.g. a rule), shown in the help only. */
+  /**
+   * The default the library applies when the flag is absent (the flag then stays undefined, so
+   * `--config` fields are not overwritten), or a rule in words; shown in the help only.
+   */
   defaultText?: string;
   /** Whether the command refuses to run without it. */
   required?: boolean;
@@ -109,7 +112,7 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         type: 'string',
         value: 'N',
         description: 'drop users with fewer than N positives',
-        default: '3',
+        defaultText: '3',
       },
       {
         name: 'train-fraction',
@@ -117,14 +120,14 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         value: 'F',
         description:
           "share of each user's positives to train on; the rest is halved into validation and test",
-        default: '0.3',
+        defaultText: '0.3',
       },
       {
         name: 'seed',
         type: 'string',
         value: 'S',
         description: 'seed of the split, sampling and initialisation',
-        default: '1',
+        defaultText: '1',
       },
       {
         name: 'steps',
@@ -146,7 +149,7 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         type: 'string',
         value: 'B',
         description: 'MARS: triplets per step',
-        default: '128',
+        defaultText: '128',
       },
       {
         name: 'learning-rate',
@@ -160,14 +163,14 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         type: 'string',
         value: 'H',
         description: 'MARS: history items kept per user (the most recent)',
-        default: '50',
+        defaultText: '50',
       },
       {
         name: 'max-doc-length',
         type: 'string',
         value: 'L',
         description: 'MARS: tokens kept per item text, after stopword removal',
-        default: '300',
+        defaultText: '300',
       },
       {
         name: 'config',

@@ -69,43 +69,6 @@ export function formatEvaluation(
   ].join('\n');
 }
 
-/** What a MARS fit reports about how it ended (the fields of FitResult the explanation reads). */
-export interface TrainingEnd {
-  /** Steps done. */
-  steps: number;
-  /** Steps planned. */
-  plannedSteps: number;
-  /** Step whose weights were kept (best validation), when validating. */
-  bestStep?: number;
-  /** Validations done. */
-  validations: number;
-  /** Whether early stopping ended training. */
-  stoppedEarly: boolean;
-  /** Whether the model has a collaborative part (then step 0 is that part alone). */
-  collaborative: boolean;
-  /** The validation metric. */
-  metric: string;
-}
-
-/** How training ended, in words: what was kept and why. */
-export function describeTrainingEnd(end: TrainingEnd): string {
-  const ran = end.stoppedEarly
-    ? `stopped early at step ${end.steps} of ${end.plannedSteps}: ${end.metric} on validation stopped improving`
-    : `trained all ${end.steps} steps`;
-  if (end.bestStep === undefined || end.validations === 0)
-    return `${ran}; no validation split, so the last weights were kept`;
-  if (end.bestStep === 0) {
-    return (
-      `${ran}; kept the weights of step 0: the text part never beat ` +
-      `${end.collaborative ? 'the collaborative part alone' : 'the untrained model'} on validation ${end.metric} ` +
-      '(try more --steps or a different --learning-rate)'
-    );
-  }
-  return end.bestStep === end.steps
-    ? `${ran}; kept the last weights (best validation ${end.metric})`
-    : `${ran}; kept the weights of step ${end.bestStep}, the best validation ${end.metric} of ${end.validations} validations`;
-}
-
 function shorten(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }

@@ -3,7 +3,7 @@
  * @packageDocumentation
  * @module mars-rec/sampling
  */
-export { SeededRandom } from './random';
+export { SeededRandom } from '../random/seeded-random';
 export { BprTripletSampler } from './bpr-triplet-sampler';
 export type {
   BprTripletSamplerOptions,

@@ -8,7 +8,12 @@ import {
   parseFlags,
   usageLines,
 } from '../../src/cli/flags';
-import { describeTrainingEnd, formatRecommendations } from '../../src/cli/output';
+import { DEFAULT_MIN_USER_INTERACTIONS } from '../../src/cli/commands';
+import { formatRecommendations } from '../../src/cli/output';
+import { InteractionDataset, splitPerUser } from '../../src/data';
+import { DEFAULT_MARS_CONFIG } from '../../src/model/config';
+import { generateSyntheticCorpus } from '../../src/synthetic';
+import { DEFAULT_BATCH_SIZE, DEFAULT_SEED } from '../../src/training/defaults';
 import { formatSeconds, ProgressReporter } from '../../src/cli/progress';
 import type { ProgressStream } from '../../src/cli/progress';
 
@@ -36,24 +41,46 @@ describe('mars-rec flag table', () => {
     }
   });
 
-  it('parsing fills in the documented defaults and keeps what was given', () => {
+  it("parsing fills in the command's own defaults and leaves the library's to the library", () => {
     const values = parseFlags('train', ['--items', 'a.jsonl', '--batch-size', '64', '--json']);
     expect(values).toMatchObject({
       items: 'a.jsonl',
       'batch-size': '64',
       json: true,
       model: 'mars',
-      'min-user-interactions': '3',
-      'train-fraction': '0.3',
-      seed: '1',
-      'max-history': '50',
-      'max-doc-length': '300',
       backend: 'auto',
     });
-    expect(values.steps).toBeUndefined();
+    // absent: MarsModel.fit, MarsConfig and the split apply their defaults (and --config fields survive)
+    for (const flag of [
+      'steps',
+      'seed',
+      'max-history',
+      'max-doc-length',
+      'train-fraction',
+      'min-user-interactions',
+    ])
+      expect(values[flag], flag).toBeUndefined();
     expect(parseFlags('recommend', ['--model', 'run', '-k', '5']).k).toBe('5');
+    expect(parseFlags('recommend', ['--model', 'run']).k).toBe('10');
+    expect(parseFlags('evaluate', ['--model', 'run']).split).toBe('test');
     expect(missingRequiredFlag('train', values)).toBe('interactions');
     expect(missingRequiredFlag('evaluate', parseFlags('evaluate', ['--model', 'run']))).toBeUndefined();
+  });
+
+  it("the help's library defaults are the library's", () => {
+    const shown = (command: 'train', name: string): string | undefined =>
+      commandSpecs[command].flags.find((flag) => flag.name === name)?.defaultText;
+    expect(shown('train', 'batch-size')).toBe(String(DEFAULT_BATCH_SIZE));
+    expect(shown('train', 'seed')).toBe(String(DEFAULT_SEED));
+    expect(shown('train', 'max-history')).toBe(String(DEFAULT_MARS_CONFIG.maxHistory));
+    expect(shown('train', 'max-doc-length')).toBe(String(DEFAULT_MARS_CONFIG.maxDocumentLength));
+    expect(shown('train', 'min-user-interactions')).toBe(String(DEFAULT_MIN_USER_INTERACTIONS));
+    const corpus = generateSyntheticCorpus({ seed: 1, itemCount: 20, userCount: 5, clicksPerUser: [10, 10] });
+    const split = splitPerUser(InteractionDataset.build(corpus.items, corpus.interactions), { seed: 1 });
+    // 10 items a user: n_train = floor(f x 10) with the split's default f
+    expect(split.train.offsets[1] - split.train.offsets[0]).toBe(
+      Math.floor(Number(shown('train', 'train-fraction')) * 10),
+    );
   });
 
   it('refuses a flag of another command, in Node’s words', () => {
@@ -86,24 +113,6 @@ describe('CLI output', () => {
         .split('\n')[0]
         .split(/\s+/),
     ).toEqual(['rank', 'id', 'score']);
-  });
-
-  it('explains in words which weights a fit kept', () => {
-    const base = {
-      plannedSteps: 10,
-      validations: 3,
-      stoppedEarly: false,
-      collaborative: true,
-      metric: 'recall@50',
-    };
-    expect(describeTrainingEnd({ ...base, steps: 10, bestStep: 0 })).toMatch(
-      /kept the weights of step 0: the text part never beat the collaborative part alone/,
-    );
-    expect(describeTrainingEnd({ ...base, steps: 10, bestStep: 10 })).toMatch(/kept the last weights/);
-    expect(describeTrainingEnd({ ...base, steps: 6, bestStep: 2, stoppedEarly: true })).toMatch(
-      /stopped early at step 6 of 10.*kept the weights of step 2/,
-    );
-    expect(describeTrainingEnd({ ...base, steps: 10, validations: 0 })).toMatch(/no validation split/);
   });
 });
 

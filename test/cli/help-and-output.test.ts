@@ -85,7 +85,7 @@ describe('mars-rec output for a person, and --all-users', () => {
     expect(trainStderr).toMatch(/^data: \d+ users/m);
     expect(trainStderr).toMatch(/^backend: /m);
     expect(trainStderr).toMatch(/^step 2\/2 {2}loss /m);
-    expect(trainStderr).toMatch(/^trained all 2 steps; kept the /m);
+    expect(trainStderr).toMatch(/^trained the 2 steps asked: 2 steps .*; best step \d+/m);
     // every validation line stands alone
     for (const line of trainStderr.split('\n').filter((l) => l.includes('validation at step')))
       expect(line).toMatch(/^validation at step \d+: recall@50 \d\.\d{4}$/);

@@ -39,7 +39,8 @@ export async function checkQuickStart(folder: string, itemIds: ReadonlySet<strin
   for (const id of result.history)
     expect(itemIds.has(id), `history id '${id}' is an item of the data`).toBe(true);
   expect(ran.stdout).toMatch(/^metric +mean +± s\.e\. +users$/m); // formatMetricsTable
-  expect(ran.stdout).toMatch(/^kept the weights of step \d+/m);
+  expect(ran.stdout).toMatch(/^trained the \d+ steps asked: .*best step \d+/m); // fit.summary
+  expect(ran.stderr).toMatch(/^fit: /m); // verbose: progress on stderr
   for (const [name, value] of Object.entries(result.mean)) {
     expect(value, name).toBeGreaterThanOrEqual(0);
     expect(value, name).toBeLessThanOrEqual(1);
