@@ -58,5 +58,6 @@ describe('README.md on a generated corpus', () => {
     expect(ran.code, ran.stderr).toBe(0);
     expect(ran.stderr).not.toMatch(noise);
     expect(ran.stdout).toMatch(/^metric +mean +± s\.e\. +users$/m);
+    expect(ran.stdout).toMatch(/^total: [\d,]+ parameters, [\d,]+ trained by fit$/m); // formatModelSummary
   }, 240_000);
 });
