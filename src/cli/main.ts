@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The mars-rec command line: train, evaluate, recommend. Errors are one line on stderr and a
 // non-zero exit code; --json prints one JSON object (or array) on stdout.
-import { version } from '../../package.json';
+import { createRequire } from 'node:module';
 import type { BackendPreference } from '../backend/select-backend';
 import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
 import { recommendAllCommand } from './recommend-all';
@@ -24,6 +24,9 @@ function number(
   return parsed;
 }
 const positiveInteger = (n: number): boolean => Number.isInteger(n) && n > 0;
+
+// the package's own package.json, by self-reference through its "exports" (src/ and dist/ alike)
+const { version } = createRequire(import.meta.url)('mars-rec/package.json') as { version: string };
 
 /** A string flag's value (its default filled in), or undefined when absent. */
 function text(values: FlagValues, flag: string): string | undefined {
