@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The mars-rec command line: train, evaluate, recommend. Errors are one line on stderr and a
-// non-zero exit code; --json prints one JSON object (or array) on stdout.
+// The mars-rec command line: train, evaluate, recommend (flags, help and usage: flags.ts). Errors
+// are one line on stderr and a non-zero exit code; --json prints one JSON result on stdout.
 import { createRequire } from 'node:module';
 import type { BackendPreference } from '../backend/select-backend';
 import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
@@ -28,7 +28,7 @@ const positiveInteger = (n: number): boolean => Number.isInteger(n) && n > 0;
 // the package's own package.json, by self-reference through its "exports" (src/ and dist/ alike)
 const { version } = createRequire(import.meta.url)('mars-rec/package.json') as { version: string };
 
-/** A string flag's value (its default filled in), or undefined when absent. */
+/** A string flag's value (the command's own default filled in), or undefined when absent. */
 function text(values: FlagValues, flag: string): string | undefined {
   const value = values[flag];
   return typeof value === 'string' ? value : undefined;
