@@ -44,7 +44,7 @@ export interface EvaluateOptions {
   userBatchSize?: number;
   /** Evaluate only these users. Default: every user with a target. */
   users?: Int32Array;
-  /** Called after each scored batch with users done and users to score. */
+  /** Called after each scored batch with users done and users to score (full ranking takes seconds). */
   onProgress?: (usersDone: number, usersTotal: number) => void;
 }
 

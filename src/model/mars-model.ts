@@ -25,6 +25,8 @@ import type {
 } from './mars-model-options';
 import { buildMarsModel, checkUsers, withFirstFit } from './build-model';
 import type { BuiltMarsModel } from './build-model';
+import { summarizeMarsBlocks } from './model-summary';
+import type { ModelSummary } from './model-summary';
 import { loadMarsModel, saveMarsModel } from './persistence';
 import { uniqueHistory } from './unique-history';
 import type { MarsModelParts } from './persistence';
@@ -248,6 +250,14 @@ export class MarsModel {
     const model = new MarsModel(config);
     model.parts = parts;
     return model;
+  }
+
+  /**
+   * The weights block by block (text CNNs, item bias, item-ID embedding, collaborative part) with
+   * their shapes and parameter counts; `formatModelSummary` prints it as a table.
+   */
+  summary(): ModelSummary {
+    return summarizeMarsBlocks(this.requireTrained('summary').blocks);
   }
 
   /** Frees every tensor the model holds. */
