@@ -53,7 +53,11 @@ function nearestNeighbours(source: SourceGeometry): Int32Array {
   for (const b of columns.biases) biasMean += b / n;
   let biasVariance = 0;
   for (const b of columns.biases) biasVariance += (b - biasMean) ** 2 / n;
-  const scales = [meanNorm(columns.itemVectors, d), meanNorm(columns.itemFactors, f), Math.sqrt(biasVariance) || 1];
+  const scales = [
+    meanNorm(columns.itemVectors, d),
+    meanNorm(columns.itemFactors, f),
+    Math.sqrt(biasVariance) || 1,
+  ];
   const standardised = new Float32Array(n * width);
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < d; i++) standardised[j * width + i] = columns.itemVectors[j * d + i] / scales[0];
@@ -102,7 +106,11 @@ function gaussian(rng: SeededRandom): number {
 }
 
 /** `itemCount` items resampled from the source catalogue (the first source-size items are the real ones). */
-export function resampleCatalogue(source: SourceGeometry, itemCount: number, seed: number): GeneratedCatalogue {
+export function resampleCatalogue(
+  source: SourceGeometry,
+  itemCount: number,
+  seed: number,
+): GeneratedCatalogue {
   const { textDim: d, collaborativeDim: f, columns } = source;
   const n = columns.biases.length;
   const nearest = nearestNeighbours(source);

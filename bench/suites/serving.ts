@@ -58,7 +58,7 @@ async function trainedSource(): Promise<{ model: MarsModel; source: SourceGeomet
     return { history, userVector: model.userVector(ids, { user }) };
   });
   index.dispose();
-  return { model, source: { textDim, collaborativeDim, columns, users }, texts: data.itemTexts };
+  return { model, source: { textDim, collaborativeDim, columns, users }, texts: [...data.itemTexts] };
 }
 
 /** Today's path for one user: all scores on the backend, the collaborative term, topK. */
@@ -120,11 +120,19 @@ async function benchSize(
   const ids = Array.from({ length: size }, (_, row) => `item-${row}`);
   const rssBefore = process.memoryUsage().rss;
   const build = await timed(() =>
-    CatalogueIndex.build(ids, generated.columns, source.textDim, source.collaborativeDim, { engine: 'usearch' }),
+    CatalogueIndex.build(ids, generated.columns, source.textDim, source.collaborativeDim, {
+      engine: 'usearch',
+    }),
   );
   const catalogue = build.value;
   const rssAfter = process.memoryUsage().rss;
-  rows.push({ suite, name: `index build ${label} (usearch)`, value: build.ms / 1000, unit: 's', notes: geometry });
+  rows.push({
+    suite,
+    name: `index build ${label} (usearch)`,
+    value: build.ms / 1000,
+    unit: 's',
+    notes: geometry,
+  });
   rows.push({
     suite,
     name: `index memory ${label}`,
@@ -134,7 +142,12 @@ async function benchSize(
   });
   const folder = await mkdtemp(join(tmpdir(), 'mars-rec-serving-bench-'));
   const saved = await timed(() => catalogue.save(folder));
-  rows.push({ suite, name: `index disk ${label}`, value: (await directorySize(folder)) / 2 ** 20, unit: 'MiB' });
+  rows.push({
+    suite,
+    name: `index disk ${label}`,
+    value: (await directorySize(folder)) / 2 ** 20,
+    unit: 'MiB',
+  });
   rows.push({ suite, name: `index save ${label}`, value: saved.ms / 1000, unit: 's' });
   await rm(folder, { recursive: true, force: true });
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scoreAllItems } from '../../src/model/ranking';
+import { scoreAllItems } from '../../src/index';
 import { indexVectorsOf, prepareMemoryQuery, ScoringTable, scoreRows } from '../../src/serving';
 import { randomColumns, randomRows } from './fixtures';
 

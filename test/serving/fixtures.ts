@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../src/sampling/random';
+import { SeededRandom } from '../../src/sampling/index';
 import type { ScoringColumns } from '../../src/serving';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createItemIndex } from '../../src/serving';
 import { importUsearch } from '../../src/serving/item-index/usearch-index';
-import { SeededRandom } from '../../src/sampling/random';
+import { SeededRandom } from '../../src/sampling/index';
 
 const d = 6;
 function vectorsOf(count: number, seed: number): Float32Array {
