@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { BprMatrixFactorization } from '../collaborative/bpr-mf';
 import type { MarsBlocks } from '../layers/mars-blocks';
 import type { RaggedRows } from '../ragged/ragged-rows';
