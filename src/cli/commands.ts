@@ -18,6 +18,9 @@ import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
 import { DEFAULT_EVALUATION_METRICS } from '../model/mars-model-options';
 import { ProgressReporter } from './progress';
+import { CatalogueIndex } from '../serving/catalogue-index';
+import type { ServingSearch } from '../serving/catalogue-index';
+import type { ItemIndexEngine } from '../serving/item-index/item-index';
 
 /** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
 export class CliError extends Error {
@@ -204,8 +207,14 @@ interface LoadedRun {
     k: number,
     explain: boolean,
     user: number | undefined,
+    search?: ServingSearch,
   ) => Promise<Record<string, unknown>[]>;
   dispose: () => void;
+}
+
+/** Where `mars-rec index` keeps a run's catalogue index: beside the model. */
+export function indexDirectory(runDirectory: string): string {
+  return join(runDirectory, 'index');
 }
 
 async function loadRun(directory: string, backend: BackendPreference): Promise<LoadedRun> {
@@ -234,16 +243,38 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     const model = await MarsModel.load(join(directory, 'model')).catch((error: Error) => {
       throw new CliError(error.message);
     });
+    // a catalogue index beside the model ('mars-rec index') serves recommend
+    if (await CatalogueIndex.exists(indexDirectory(directory)))
+      model.useIndex(
+        await CatalogueIndex.load(indexDirectory(directory)).catch((error: Error) => {
+          throw new CliError(`${indexDirectory(directory)}: ${error.message}`);
+        }),
+      );
     return {
       run,
       split,
       // the model's own evaluation: the same history cap and user terms as MarsModel.evaluate
       evaluate: (targets) => model.evaluate(targets, split.train),
-      recommend: async (history, k, explain, user) => {
-        indicesOf(history);
+      recommend: async (history, k, explain, user, search) => {
+        const mode = search?.mode ?? (model.index ? 'exact' : 'brute-force');
+        if (mode !== 'brute-force' && !model.index)
+          throw new CliError(
+            `--search ${mode} needs an index: run 'mars-rec index --model ${directory}' first`,
+          );
+        // the index knows items added after training; the model's own catalogue the split's
+        if (mode === 'brute-force') indicesOf(history);
         // the user term exists only with a collaborative part; otherwise the history says it all
         const known = user !== undefined && model.config.collaborativeFactors > 0 ? user : undefined;
-        const recommendations = await model.recommend(history, { k, user: known });
+        const recommendations = await model
+          .recommend(history, {
+            k,
+            user: known,
+            exact: mode === 'exact',
+            approximate: search?.mode === 'approximate' ? { candidates: search.candidates } : undefined,
+          })
+          .catch((error: Error) => {
+            throw error instanceof RangeError ? new CliError(error.message) : error;
+          });
         return Promise.all(
           recommendations.map(async (r) =>
             explain
@@ -329,6 +360,8 @@ export async function recommendCommand(options: {
   k: number;
   explain: boolean;
   backend: BackendPreference;
+  /** How to search: default exact through the run's index when it has one, else brute force. */
+  search?: ServingSearch;
 }): Promise<Record<string, unknown>[]> {
   const loaded = await loadRun(options.model, options.backend);
   try {
@@ -343,9 +376,75 @@ export async function recommendCommand(options: {
       if (user === undefined) throw new CliError('recommend needs --history ID,ID,... or --user ID', 2);
       history = loaded.split.historyOf(user, 'train');
     }
-    return await loaded.recommend(history, options.k, options.explain, user);
+    return await loaded.recommend(history, options.k, options.explain, user, options.search);
   } finally {
     loaded.dispose();
+  }
+}
+
+/**
+ * `mars-rec index`: builds the catalogue index of a MARS run beside its model (`DIR/index`), or
+ * updates it: `add` items (a JSONL file of id + text: new items, or edited ones, get vectors from
+ * their text alone) and `remove` item ids. Written crash-safely (a new generation, then an atomic
+ * switch).
+ */
+export async function indexCommand(options: {
+  model: string;
+  engine?: ItemIndexEngine;
+  /** A JSONL file of `{"id", "text"}` items to add or update. */
+  add?: string;
+  /** Item ids to remove. */
+  remove?: string[];
+  backend: BackendPreference;
+}): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const runText = await readFile(join(options.model, 'run.json'), 'utf8').catch(() => {
+    throw new CliError(
+      `${join(options.model, 'run.json')} not found: '${options.model}' is not a directory written by 'mars-rec train'`,
+    );
+  });
+  const run = JSON.parse(runText) as RunJson;
+  if (run.model !== 'mars')
+    throw new CliError(`mars-rec index needs a MARS run; '${options.model}' holds ${run.model}`);
+  await selectBackend(options.backend);
+  const model = await MarsModel.load(join(options.model, 'model')).catch((error: Error) => {
+    throw new CliError(error.message);
+  });
+  try {
+    const directory = indexDirectory(options.model);
+    const update = options.add !== undefined || options.remove !== undefined;
+    if (update && (await CatalogueIndex.exists(directory))) {
+      const index = await CatalogueIndex.load(directory);
+      if (options.engine && options.engine !== index.engine)
+        throw new CliError(
+          `the index in ${directory} runs on ${index.engine}, not ${options.engine}: rebuild it without --add/--remove to change engines`,
+        );
+      model.useIndex(index);
+    } else await model.buildIndex({ engine: options.engine });
+    const index = model.index as CatalogueIndex;
+    let added = 0;
+    let replaced = 0;
+    let removed = 0;
+    if (options.add !== undefined) {
+      const items = await loadItemsJsonl(options.add).catch(rethrowMissing(options.add));
+      ({ added, replaced } = await model.indexItems(items.map(({ id, text }) => ({ id, text }))));
+    }
+    if (options.remove !== undefined)
+      removed = await model.removeItems(options.remove).catch((error: Error) => {
+        throw new CliError(error.message);
+      });
+    await index.save(directory);
+    return {
+      index: directory,
+      engine: index.engine,
+      items: index.size,
+      added,
+      replaced,
+      removed,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
   }
 }
 

@@ -3,10 +3,11 @@
 // non-zero exit code; --json prints one JSON object (or array) on stdout.
 import { parseArgs } from 'node:util';
 import type { BackendPreference } from '../backend/select-backend';
-import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
+import { CliError, evaluateCommand, indexCommand, recommendCommand, trainCommand } from './commands';
 import type { ModelKind } from './commands';
 import { resolveMarsConfig } from '../model/config';
 import type { MarsConfig } from '../model/config';
+import type { ServingSearch } from '../serving/catalogue-index';
 
 const usage = `usage:
   mars-rec train --items F --interactions F --out DIR [--model mars|bpr-mf|popularity]
@@ -16,7 +17,11 @@ const usage = `usage:
                  [--json]   (--config: MarsConfig fields, e.g. '{"itemBias":true,"itemIdEmbedding":true}')
   mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
   mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
-                 (--user: a user of the run's split; their training history unless --history is given)`;
+                 [--search exact|approximate|brute-force] [--candidates N]
+                 (--user: a user of the run's split; their training history unless --history is given;
+                  --search: default exact through DIR/index when 'mars-rec index' built one, else brute-force)
+  mars-rec index --model DIR [--engine usearch|brute-force] [--add ITEMS.jsonl] [--remove ID,ID,...] [--json]
+                 (builds DIR/index from the model; --add/--remove update it: new items get vectors from their text)`;
 
 function number(
   value: string | undefined,
@@ -52,6 +57,16 @@ function configOf(value: string | undefined): Partial<MarsConfig> | undefined {
     throw new CliError(`--config: ${(error as Error).message}`, 2);
   }
   return parsed as Partial<MarsConfig>;
+}
+
+function searchOf(mode: string | undefined, candidates: string | undefined): ServingSearch | undefined {
+  const budget = number(candidates, 'candidates', positiveInteger, 'a positive integer');
+  if (mode === undefined)
+    return budget === undefined ? undefined : { mode: 'approximate', candidates: budget };
+  if (mode === 'approximate') return { mode, candidates: budget };
+  if (budget !== undefined) throw new CliError('--candidates goes with --search approximate', 2);
+  if (mode === 'exact' || mode === 'brute-force') return { mode };
+  throw new CliError(`--search must be exact, approximate or brute-force, got '${mode}'`, 2);
 }
 
 function backendOf(value: string | undefined): BackendPreference {
@@ -95,6 +110,11 @@ async function run(argv: string[]): Promise<void> {
           user: { type: 'string' },
           k: { type: 'string', short: 'k' },
           explain: { type: 'boolean' },
+          search: { type: 'string' },
+          candidates: { type: 'string' },
+          engine: { type: 'string' },
+          add: { type: 'string' },
+          remove: { type: 'string' },
           json: { type: 'boolean' },
         },
       });
@@ -173,6 +193,23 @@ async function run(argv: string[]): Promise<void> {
         user: values.user,
         k: number(values.k, 'k', positiveInteger, 'a positive integer') ?? 10,
         explain: values.explain ?? false,
+        backend: backendOf(values.backend),
+        search: searchOf(values.search, values.candidates),
+      }),
+    );
+  } else if (command === 'index') {
+    const engine = values.engine;
+    if (engine !== undefined && engine !== 'usearch' && engine !== 'brute-force')
+      throw new CliError(`--engine must be usearch or brute-force, got '${engine}'`, 2);
+    print(
+      await indexCommand({
+        model: required(values.model, 'model'),
+        engine,
+        add: values.add,
+        remove: values.remove
+          ?.split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
         backend: backendOf(values.backend),
       }),
     );
