@@ -25,7 +25,7 @@ export interface ItemIndexSearchOptions {
  * keeps its latest vector.
  *
  * Implementations: {@link BruteForceItemIndex} (exact, the reference) and the `usearch`
- * adapter ({@link createUsearchItemIndex}; the default of `CatalogueIndex`).
+ * adapter ({@link UsearchItemIndex}; the default of `CatalogueIndex`).
  */
 export interface ItemIndex {
   /** The engine's name, as `createItemIndex` takes it. */
