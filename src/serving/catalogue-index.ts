@@ -209,7 +209,10 @@ export class CatalogueIndex {
     if (search.mode === 'exact')
       return exactTopK(this.table, this.itemIndex, query, request, { maxVectorNorm: this.maxNorm });
     if (search.mode === 'approximate')
-      return approximateTopK(this.table, this.itemIndex, query, request, { candidates: search.candidates });
+      return approximateTopK(this.table, this.itemIndex, query, request, {
+        candidates: search.candidates,
+        maxVectorNorm: this.maxNorm,
+      });
     throw new RangeError(
       `CatalogueIndex.topK: search mode must be 'brute-force', 'exact' or 'approximate', got '${String((search as { mode: unknown }).mode)}'`,
     );

@@ -112,6 +112,10 @@ describe.each(['brute-force', 'usearch'] as const)('exactTopK on %s', (engine) =
     const exact = await exactTopK(table, index, query, request, { maxVectorNorm });
     const whole = await approximateTopK(table, index, query, request, { candidates: items });
     expect(Array.from(whole.rows)).toEqual(Array.from(exact.rows));
+    // scoring in decreasing bound with early stop: the same list from fewer scores
+    const pruned = await approximateTopK(table, index, query, request, { candidates: items, maxVectorNorm });
+    expect(Array.from(pruned.rows)).toEqual(Array.from(exact.rows));
+    expect(pruned.scored).toBeLessThan(whole.scored);
     const small = await approximateTopK(table, index, query, request, { candidates: 50 });
     expect(small.scored).toBeLessThanOrEqual(60);
     expect(small.rows.length).toBe(20);
