@@ -39,7 +39,11 @@ const historyLength = 50;
 const k = 100;
 
 /** Trains the default MARS briefly and reads its serving geometry (and the model, for encoding). */
-async function trainedSource(): Promise<{ model: MarsModel; source: SourceGeometry; texts: string[] }> {
+export async function trainedSource(): Promise<{
+  model: MarsModel;
+  source: SourceGeometry;
+  texts: string[];
+}> {
   const folder = sharedDatasetPath('movies_tmdb_small');
   if (!folder) throw new Error('bench serving: ../shared/data/movies_tmdb_small is absent');
   const data = await loadExperimentData({ data: folder, minRating: 4, splitSeed: 1 });
@@ -172,7 +176,7 @@ async function benchSize(
   const approximateCpuMs: number[][] = budgets.map(() => []);
   const bruteMs: number[] = [];
   const bruteCpuMs: number[] = [];
-  const bruteUsers = Math.min(users.length, size >= 1e6 ? 5 : 10);
+  const bruteUsers = Math.min(users.length, size >= 1e6 ? 2 : 10);
   const itemTensor = tf.tensor2d(catalogue.table.view.itemVectors, [size, source.textDim]);
   let sameAsToday = 0;
   for (let u = 0; u < users.length; u++) {

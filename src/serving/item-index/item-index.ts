@@ -61,9 +61,9 @@ export type ItemIndexEngine = 'brute-force' | 'usearch';
 
 /** Settings of an approximate engine's graph (HNSW); the brute force ignores them. */
 export interface ItemIndexOptions {
-  /** Graph degree M. Default 16. */
+  /** Graph degree M. Default 32. */
   connectivity?: number;
-  /** Candidate list size while inserting (efConstruction). Default 64. */
+  /** Candidate list size while inserting (efConstruction). Default 128. */
   expansionAdd?: number;
   /** Candidate list size while searching (ef); a search asks for at least its `count`. Default 128. */
   expansionSearch?: number;
