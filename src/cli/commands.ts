@@ -16,7 +16,8 @@ import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
 import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
-import { DEFAULT_EVALUATION_METRICS } from '../model/mars-model-options';
+import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from '../model/mars-model-options';
+import { tuneBprMf } from '../training/tune-bpr-mf';
 import { ProgressReporter } from './progress';
 import { CatalogueIndex } from '../serving/catalogue-index';
 import type { ServingSearch } from '../serving/catalogue-index';
@@ -73,9 +74,15 @@ export interface TrainCommandOptions {
   trainFraction?: number;
   /** Seed of the split and of training. Default 1. */
   seed?: number;
-  /** Training steps (MARS). */
+  /**
+   * Training steps (MARS). Default: `MarsModel.fit`'s budget, train until validation stops
+   * improving, at most `DEFAULT_MAX_PASSES` passes over the training positives.
+   */
   steps?: number;
-  /** Epochs (MARS: fractions of positives; BPR-MF: passes over the positives). */
+  /**
+   * Epochs (MARS: fractions of positives; BPR-MF: passes over the positives). Default (BPR-MF):
+   * chosen on the validation split with the L2 weight (`tuneBprMf`).
+   */
   epochs?: number;
   /** Triplets per step. Default `MarsModel.fit`'s (128). */
   batchSize?: number;
@@ -127,6 +134,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   let trainSeconds = 0;
   let tripletsPerSecond = 0;
   let bestStep: number | undefined;
+  let ended: Record<string, unknown> = {};
   if (options.model === 'mars') {
     const selection = await selectBackend(options.backend);
     backend = selection.name;
@@ -146,7 +154,6 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
         batchSize: options.batchSize,
         learningRate: options.learningRate,
         seed: options.seed,
-        patience: 0,
         onBatchEnd: (event) => {
           if (!options.json || process.stderr.isTTY) {
             progress.update({
@@ -164,13 +171,33 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     );
     await model.save(join(options.out, 'model'));
     model.dispose();
+    log(`training: ${result.summary}`);
     ({ steps, trainSeconds, tripletsPerSecond, bestStep } = result);
+    ended = {
+      stopReason: result.stopReason,
+      passes: result.passes,
+      summary: result.summary,
+      ...(result.collaborative ? { collaborative: result.collaborative } : {}),
+    };
   } else {
     const started = performance.now();
-    const saved =
-      options.model === 'popularity'
-        ? PopularityRecommender.fit(split.train).toJSON()
-        : BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs }).toJSON();
+    let saved: BaselineJson;
+    if (options.model === 'popularity') saved = PopularityRecommender.fit(split.train).toJSON();
+    else {
+      // the tuned baseline is the default one: L2 (and epochs, unless given) chosen on validation
+      const tuning = await tuneBprMf(split.train, split.validation, {
+        seed: options.seed,
+        epochs: options.epochs,
+      });
+      saved = tuning.model.toJSON();
+      log(`training: ${tuning.summary}`);
+      ended = {
+        l2: tuning.l2,
+        epochs: tuning.epochs,
+        [tuning.metric]: tuning.value,
+        summary: tuning.summary,
+      };
+    }
     trainSeconds = (performance.now() - started) / 1000;
     await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
   }
@@ -190,6 +217,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     tripletsPerSecond,
     // the step whose weights were kept (best validation; 0: the collaborative part alone)
     ...(bestStep === undefined ? {} : { bestStep }),
+    ...ended,
     backend,
     users: split.userIds.length,
     items: split.itemIds.length,
@@ -301,7 +329,7 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
         exclude: split.train,
         score: (users) => scorer.scoreUsers(users),
         metrics: DEFAULT_EVALUATION_METRICS,
-        userBatchSize: 64,
+        userBatchSize: EVALUATION_USER_BATCH,
       }),
     recommend: async (history, k, explain, user) => {
       if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);

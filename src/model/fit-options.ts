@@ -29,8 +29,9 @@ export interface FitOptions extends MarsTrainingOptions {
   itemBiasWarmStart?: boolean;
   /**
    * With `collaborativeFactors` configured, the settings of the BPR-MF fit of the collaborative
-   * part (made once, on a new model's first fit). Default BprMatrixFactorization's (300 epochs,
-   * L2 0.03) with this fit's seed.
+   * part (made once, on a new model's first fit). Default: L2 and epochs chosen on the
+   * validation data (`tuneBprMf`), BprMatrixFactorization's other defaults, this fit's seed;
+   * without validation data BprMatrixFactorization's defaults (300 epochs, L2 0.03).
    */
   collaborative?: CollaborativeFitOptions;
   /**
@@ -46,10 +47,20 @@ export interface FitOptions extends MarsTrainingOptions {
 /** Lines of a word-vector text file, synchronous or asynchronous. */
 export type WordVectorLines = Iterable<string> | AsyncIterable<string>;
 
-/** What {@link MarsModel.fit} returns: how training ended (`FitOutcome`), and the word vectors found. */
+/**
+ * What {@link MarsModel.fit} returns: how training ended (`FitOutcome`: steps, passes, best step,
+ * stop reason, and all of it in words in `summary`), and what the first fit chose.
+ */
 export interface FitResult extends FitOutcome {
   /** With `wordVectors`: how many vocabulary words they covered. */
   wordVectorsFound?: number;
+  /**
+   * Training positives held out to validate on (no validation split under the default budget;
+   * see `holdOutValidation`); absent when none were.
+   */
+  heldOutPositives?: number;
+  /** The collaborative part's L2 and epochs, when chosen on validation (`tuneBprMf`). */
+  collaborative?: { l2: number; epochs: number; metric: string; value: number };
 }
 
 /**

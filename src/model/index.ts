@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { MarsModel } from './mars-model';
-export { DEFAULT_EVALUATION_METRICS } from './mars-model-options';
+export { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from './mars-model-options';
 export type {
   AttentionExplanation,
   EvaluateOptions,

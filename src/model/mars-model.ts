@@ -13,6 +13,8 @@ import { catalogueColumns, coldItemColumns } from '../serving/model-columns';
 import type { ScoringColumns } from '../serving/scoring-table';
 import { collaborativeUserVectors } from '../collaborative/fold-in';
 import { encodeCorpus } from '../text/encode-corpus';
+import { DEFAULT_SEED } from '../training/defaults';
+import { validationForFit } from '../training/hold-out';
 import { trainMarsBlocks } from '../training/train-mars';
 import type { ArtifactLocation } from './artifact';
 import type { ItemCatalog } from './catalog';
@@ -20,14 +22,15 @@ import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
 import { checkTrainingData } from './fit-options';
 import type { FitOptions, FitResult, MarsTrainingData } from './fit-options';
-import { DEFAULT_EVALUATION_METRICS } from './mars-model-options';
+import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from './mars-model-options';
 import type {
   AttentionExplanation,
   EvaluateOptions,
   Recommendation,
   RecommendOptions,
 } from './mars-model-options';
-import { buildMarsModel, checkUsers } from './build-model';
+import { buildMarsModel, checkUsers, withFirstFit } from './build-model';
+import type { BuiltMarsModel } from './build-model';
 import { loadMarsModel, saveMarsModel } from './persistence';
 import type { MarsModelParts } from './persistence';
 
@@ -81,24 +84,30 @@ export class MarsModel {
    */
   async fit(data: MarsTrainingData, options: FitOptions = {}): Promise<FitResult> {
     checkTrainingData(data);
-    let wordVectorsFound: number | undefined;
+    const seed = options.seed ?? DEFAULT_SEED;
+    const { train, validation, heldOut } = validationForFit(data.train, data.validation, {
+      ...options,
+      seed,
+    });
+    let built: BuiltMarsModel | undefined;
     if (this.parts) this.checkSameItems(data);
-    else ({ parts: this.parts, wordVectorsFound } = await buildMarsModel(this.config, data, options));
-    const { blocks, catalog } = this.requireTrained('fit');
-    blocks.itemBias?.markSeen(data.train);
-    blocks.itemIdEmbedding?.markSeen(data.train);
+    else
+      this.parts = (built = await buildMarsModel(this.config, { ...data, train, validation }, options)).parts;
+    const { blocks, catalog } = this.parts;
+    blocks.itemBias?.markSeen(train);
+    blocks.itemIdEmbedding?.markSeen(train);
     this.vectors.invalidate();
     const outcome = await trainMarsBlocks(
       {
         blocks,
         documents: catalog.tokens,
-        train: data.train,
-        validation: data.validation,
+        train,
+        validation,
         maxHistory: this.config.maxHistory,
         lambdaU: this.config.lambdaU,
         lambdaV: this.config.lambdaV,
         evaluate: async (targets, users, metric) =>
-          (await this.evaluate(targets, data.train, { metrics: [metric], users })).mean,
+          (await this.evaluate(targets, train, { metrics: [metric], users })).mean,
         onWeightsChanged: () => this.vectors.invalidate(),
         // a warm-started collaborative part is a ranking already: the first candidate of the
         // best-weights selection, so training can only keep or improve it on validation
@@ -108,7 +117,7 @@ export class MarsModel {
       },
       options,
     );
-    return wordVectorsFound === undefined ? outcome : { ...outcome, wordVectorsFound };
+    return withFirstFit(outcome, built, heldOut);
   }
 
   /**
@@ -130,7 +139,7 @@ export class MarsModel {
       exclude: history,
       users: options.users,
       metrics: options.metrics ?? DEFAULT_EVALUATION_METRICS,
-      userBatchSize: options.userBatchSize ?? 64,
+      userBatchSize: options.userBatchSize ?? EVALUATION_USER_BATCH,
       // rows are the training users: a collaborative part adds their user term
       score: (users) =>
         this.scoreCapped(
