@@ -4,6 +4,7 @@ import type { BackendPreference } from '../backend/select-backend';
 import { PopularityRecommender } from '../baselines/popularity';
 import type { CsrMatrix } from '../data/csr';
 import { loadDataset } from '../data/load-dataset';
+import { loadItemsJsonl } from '../data/loaders';
 import { preprocess } from '../data/preprocess';
 import { splitPerUser } from '../data/split';
 import type { UserSplit } from '../data/split';
@@ -31,6 +32,9 @@ import {
 import type { ModelKind, RunBaseline, RunJson } from './run-directory';
 import { readItemTitles, readRunTitles } from './titles';
 import { refuseEmptySplit, refuseUntrainableData } from './training-refusals';
+import { CatalogueIndex } from '../serving/catalogue-index';
+import type { ServingSearch } from '../serving/catalogue-index';
+import type { ItemIndexEngine } from '../serving/item-index/item-index';
 
 export { CliError } from './cli-error';
 export { RUN_FORMAT_VERSION };
@@ -284,11 +288,17 @@ export interface LoadedRun {
     k: number,
     explain: boolean,
     user: number | undefined,
+    search?: ServingSearch,
   ) => Promise<RecommendationRow[]>;
   /** Top-k for users (rows) of the split from their training history, no history item included. */
   recommendUsers: (users: Int32Array, k: number) => Promise<RecommendationRow[][]>;
   /** Frees the model. */
   dispose: () => void;
+}
+
+/** Where `mars-rec index` keeps a run's catalogue index: beside the model. */
+export function indexDirectory(runDirectory: string): string {
+  return join(runDirectory, 'index');
 }
 
 /** Loads a directory written by `mars-rec train`. */
@@ -315,20 +325,43 @@ export async function loadRun(given: string, backend: BackendPreference): Promis
     if (ids.length !== split.itemIds.length || ids.some((id, index) => id !== split.itemIds[index])) {
       model.dispose();
       throw new CliError(
-        `${join(directory, 'model')} and ${join(directory, 'split.json')} come from different runs (their items differ); train again`,
+        `${join(directory, 'model')} and ${join(directory, 'split.bin')} come from different runs (their items differ); train again`,
       );
     }
+    // a catalogue index beside the model ('mars-rec index') serves recommend
+    if (await CatalogueIndex.exists(indexDirectory(directory)))
+      model.useIndex(
+        await CatalogueIndex.load(indexDirectory(directory)).catch((error: Error) => {
+          model.dispose();
+          throw new CliError(`${indexDirectory(directory)}: ${error.message}`);
+        }),
+      );
     return {
       run,
       split,
       titles,
       // the model's own evaluation: the same history cap and user terms as MarsModel.evaluate
       evaluate: (targets, users, onProgress) => model.evaluate(targets, split.train, { users, onProgress }),
-      recommend: async (history, k, explain, user) => {
-        indicesOf(history);
+      recommend: async (history, k, explain, user, search) => {
+        const mode = search?.mode ?? (model.index ? 'exact' : 'brute-force');
+        if (mode !== 'brute-force' && !model.index)
+          throw new CliError(
+            `--search ${mode} needs an index: run 'mars-rec index --model ${directory}' first`,
+          );
+        // the index knows items added after training; the model's own catalogue the split's
+        if (mode === 'brute-force') indicesOf(history);
         // the user term exists only with a collaborative part; otherwise the history says it all
         const known = user !== undefined && model.config.collaborativeFactors > 0 ? user : undefined;
-        const recommendations = await model.recommend(history, { k, user: known });
+        const recommendations = await model
+          .recommend(history, {
+            k,
+            user: known,
+            exact: mode === 'exact',
+            approximate: search?.mode === 'approximate' ? { candidates: search.candidates } : undefined,
+          })
+          .catch((error: Error) => {
+            throw error instanceof RangeError ? new CliError(error.message) : error;
+          });
         return Promise.all(
           recommendations.map(async (r) =>
             explain
@@ -471,6 +504,8 @@ export async function recommendCommand(options: {
   k: number;
   explain: boolean;
   backend: BackendPreference;
+  /** How to search: default exact through the run's index when it has one, else brute force. */
+  search?: ServingSearch;
 }): Promise<RecommendationRow[]> {
   const loaded = await loadRun(options.model, options.backend);
   try {
@@ -485,7 +520,7 @@ export async function recommendCommand(options: {
       if (user === undefined) throw new CliError('recommend needs --history ID,ID,... or --user ID', 2);
       history = loaded.split.historyOf(user, 'train');
     }
-    const rows = await loaded.recommend(history, options.k, options.explain, user);
+    const rows = await loaded.recommend(history, options.k, options.explain, user, options.search);
     return rows.map((row) => withTitle(row, loaded.titles));
   } finally {
     loaded.dispose();
@@ -505,6 +540,67 @@ function progressLogger(log: (line: string) => void): (stage: string, done: numb
         : `loading ${stage}: ${total > 0 ? ((100 * done) / total).toFixed(0) : '?'}%`,
     );
   };
+}
+
+/**
+ * `mars-rec index`: builds the catalogue index of a MARS run beside its model (`DIR/index`), or
+ * updates it: `add` items (a JSONL file of id + text: new items, or edited ones, get vectors from
+ * their text alone) and `remove` item ids. Written crash-safely (a new generation, then an atomic
+ * switch).
+ */
+export async function indexCommand(options: {
+  model: string;
+  engine?: ItemIndexEngine;
+  /** A JSONL file of `{"id", "text"}` items to add or update. */
+  add?: string;
+  /** Item ids to remove. */
+  remove?: string[];
+  backend: BackendPreference;
+}): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const { directory: runDirectory, run } = await readRunDirectory(options.model);
+  if (run.model !== 'mars')
+    throw new CliError(`mars-rec index needs a MARS run; '${options.model}' holds ${run.model}`);
+  await selectBackend(options.backend);
+  const model = await MarsModel.load(join(runDirectory, 'model')).catch((error: Error) => {
+    throw new CliError(error.message);
+  });
+  try {
+    const directory = indexDirectory(runDirectory);
+    const update = options.add !== undefined || options.remove !== undefined;
+    if (update && (await CatalogueIndex.exists(directory))) {
+      const index = await CatalogueIndex.load(directory);
+      if (options.engine && options.engine !== index.engine)
+        throw new CliError(
+          `the index in ${directory} runs on ${index.engine}, not ${options.engine}: rebuild it without --add/--remove to change engines`,
+        );
+      model.useIndex(index);
+    } else await model.buildIndex({ engine: options.engine });
+    const index = model.index as CatalogueIndex;
+    let added = 0;
+    let replaced = 0;
+    let removed = 0;
+    if (options.add !== undefined) {
+      const items = await loadItemsJsonl(options.add).catch(rethrowMissing(options.add));
+      ({ added, replaced } = await model.indexItems(items.map(({ id, text }) => ({ id, text }))));
+    }
+    if (options.remove !== undefined)
+      removed = await model.removeItems(options.remove).catch((error: Error) => {
+        throw new CliError(error.message);
+      });
+    await index.save(directory);
+    return {
+      index: directory,
+      engine: index.engine,
+      items: index.size,
+      added,
+      replaced,
+      removed,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** The row with its item's title, when the run has one. */

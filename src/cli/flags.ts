@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 
 /** The commands of `mars-rec`. */
-export type CommandName = 'train' | 'evaluate' | 'recommend';
+export type CommandName = 'train' | 'evaluate' | 'recommend' | 'index';
 
 /** One flag of a command. */
 export interface FlagSpec {
@@ -294,6 +294,22 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         type: 'boolean',
         description: 'MARS: add the attention weight of each history item for each recommendation',
       },
+      {
+        name: 'search',
+        type: 'string',
+        value: 'MODE',
+        description:
+          "MARS: exact (pruned top-k through the run's index, identical to brute force), approximate " +
+          '(a fixed candidate budget from the index) or brute-force (score every item)',
+        defaultText: "exact when 'mars-rec index' built an index, else brute-force",
+      },
+      {
+        name: 'candidates',
+        type: 'string',
+        value: 'N',
+        description: 'with --search approximate: how many candidates the index returns to be scored exactly',
+        defaultText: '1000',
+      },
       backend,
       json,
       help,
@@ -302,6 +318,50 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
       'mars-rec recommend --model run1 --history 1,34,48 -k 10 --explain',
       'mars-rec recommend --model run1 --user 42 -k 10',
       'mars-rec recommend --model run1 --all-users -k 20 --out recs.jsonl',
+    ],
+  },
+  index: {
+    summary: 'build or update the catalogue index of a MARS run, for fast top-k over large catalogues',
+    synopsis: '--model DIR [--engine NAME] [--add ITEMS.jsonl] [--remove ID,ID,...]',
+    notes: [
+      "Builds DIR/index from the model's item vectors; recommend then searches it (exact by default).",
+      '--add and --remove update it without retraining: new or edited items get vectors from their text.',
+      'Written crash-safely: a new generation, then an atomic switch.',
+    ],
+    flags: [
+      {
+        name: 'model',
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        description: "a directory written by 'mars-rec train' (--model mars)",
+      },
+      {
+        name: 'engine',
+        type: 'string',
+        value: 'NAME',
+        description: 'usearch (HNSW and exact SIMD scans; the optional package usearch) or brute-force',
+        defaultText: 'usearch (the optional package: npm install usearch)',
+      },
+      {
+        name: 'add',
+        type: 'string',
+        value: 'FILE',
+        description: 'items.jsonl of items to add or update ({"id","text"} a line)',
+      },
+      {
+        name: 'remove',
+        type: 'string',
+        value: 'IDS',
+        description: 'comma-separated item ids to remove from the index',
+      },
+      backend,
+      json,
+      help,
+    ],
+    examples: [
+      'mars-rec index --model run1',
+      'mars-rec index --model run1 --add new-items.jsonl --remove 17,42',
     ],
   },
 };

@@ -3,7 +3,7 @@
 // are one line on stderr and a non-zero exit code; --json prints one JSON result on stdout.
 import { createRequire } from 'node:module';
 import type { BackendPreference } from '../backend/select-backend';
-import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
+import { CliError, evaluateCommand, indexCommand, recommendCommand, trainCommand } from './commands';
 import { recommendAllCommand } from './recommend-all';
 import type { ModelKind } from './commands';
 import { commandHelp, isCommandName, mainHelp, missingRequiredFlag, parseFlags, usageLines } from './flags';
@@ -12,9 +12,20 @@ import { formatEvaluation, formatRecommendations, formatSummary } from './output
 import { MARS_CONFIG_BOUNDS, resolveMarsConfig } from '../model/config';
 import { integerFlag as integer, MOST_STEPS, numberFlag as number } from './number-flags';
 import type { MarsConfig } from '../model/config';
+import type { ServingSearch } from '../serving/catalogue-index';
 
 // the package's own package.json, by self-reference through its "exports" (src/ and dist/ alike)
 const { version } = createRequire(import.meta.url)('mars-rec/package.json') as { version: string };
+
+function searchOf(mode: string | undefined, candidates: string | undefined): ServingSearch | undefined {
+  const budget = integer(candidates, 'candidates', 1, 100_000_000);
+  if (mode === undefined)
+    return budget === undefined ? undefined : { mode: 'approximate', candidates: budget };
+  if (mode === 'approximate') return { mode, candidates: budget };
+  if (budget !== undefined) throw new CliError('--candidates goes with --search approximate', 2);
+  if (mode === 'exact' || mode === 'brute-force') return { mode };
+  throw new CliError(`--search must be exact, approximate or brute-force, got '${mode}'`, 2);
+}
 
 /** A string flag's value (the command's own default filled in), or undefined when absent. */
 function text(values: FlagValues, flag: string): string | undefined {
@@ -182,7 +193,7 @@ async function run(argv: string[]): Promise<void> {
         evaluation,
       ),
     );
-  } else {
+  } else if (command === 'recommend') {
     const history = text(values, 'history')
       ?.split(',')
       .map((id) => id.trim())
@@ -212,8 +223,24 @@ async function run(argv: string[]): Promise<void> {
       k,
       explain: values.explain === true,
       backend,
+      search: searchOf(text(values, 'search'), text(values, 'candidates')),
     });
     print(result, () => formatRecommendations(result));
+  } else {
+    const engine = text(values, 'engine');
+    if (engine !== undefined && engine !== 'usearch' && engine !== 'brute-force')
+      throw new CliError(`--engine must be usearch or brute-force, got '${engine}'`, 2);
+    const result = await indexCommand({
+      model: required(values, 'model'),
+      engine,
+      add: text(values, 'add'),
+      remove: text(values, 'remove')
+        ?.split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+      backend: backendOf(text(values, 'backend')),
+    });
+    print(result, () => formatSummary(result));
   }
 }
 
