@@ -13,6 +13,8 @@ import { evaluateRanking } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
 import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
+import { LearningCurveRecorder } from '../reporting/learning-curve';
+import { writeLearningCurve } from './learning-curve-files';
 import { ProgressReporter } from './progress';
 
 /** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
@@ -34,7 +36,8 @@ export const RUN_FORMAT_VERSION = 1;
 /** Which recommender a run trained. */
 export type ModelKind = 'mars' | 'bpr-mf' | 'popularity';
 
-interface RunJson {
+/** `run.json` of a run directory: what was trained, how. */
+export interface RunJson {
   format: 'mars-rec/run';
   version: number;
   model: ModelKind;
@@ -78,13 +81,18 @@ export interface TrainCommandOptions {
   backend: BackendPreference;
   /** Print one JSON object at the end. */
   json: boolean;
+  /** Print nothing but errors and the result (`--quiet`). */
+  quiet?: boolean;
+  /** Print every validation metric and each epoch's loss (`--verbose`). */
+  verbose?: boolean;
 }
 
 /** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
 export async function trainCommand(options: TrainCommandOptions): Promise<Record<string, unknown>> {
   const log = (line: string): void => {
-    if (!options.json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
+    if (!options.quiet && (!options.json || process.stderr.isTTY)) process.stderr.write(`${line}\n`);
   };
+  const curve = new LearningCurveRecorder({ model: options.model, validationMetric: 'recall@50' });
   const items = await loadItemsJsonl(options.items).catch(rethrowMissing(options.items));
   const interactions = await loadInteractionsCsv(options.interactions).catch(
     rethrowMissing(options.interactions),
@@ -99,6 +107,15 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
       `(dropped: ${report.interactionsBelowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
       `${report.usersBelowMinInteractions} users under ${options.minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
   );
+  curve.describeData({
+    users: dataset.userCount,
+    items: dataset.itemCount,
+    positives: dataset.interactionCount,
+    droppedBelowMinRating: report.interactionsBelowMinRating,
+    droppedItemsWithoutText: report.itemsWithoutText,
+    droppedUsersBelowMinInteractions: report.usersBelowMinInteractions,
+    droppedUnknownItems: raw.unknownItemInteractions,
+  });
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   await mkdir(options.out, { recursive: true });
   await writeFile(join(options.out, 'split.json'), JSON.stringify(split.toJSON()));
@@ -132,7 +149,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
         seed: options.seed,
         patience: 0,
         onBatchEnd: (event) => {
-          if (!options.json || process.stderr.isTTY) {
+          curve.onBatchEnd(event);
+          if (!options.quiet && (!options.json || process.stderr.isTTY)) {
             progress.update({
               step: event.step,
               totalSteps: event.totalSteps,
@@ -142,10 +160,20 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
             });
           }
         },
-        onValidation: ({ step, metrics }) =>
-          log(`validation at step ${step}: recall@50 ${metrics['recall@50'].toFixed(4)}`),
+        onEpochEnd: ({ epoch, step, meanLoss }) => {
+          if (options.verbose)
+            log(`epoch ${epoch + 1} ended at step ${step}: mean loss ${meanLoss.toFixed(4)}`);
+        },
+        onValidation: (event) => {
+          curve.onValidation(event);
+          const shown = options.verbose ? Object.keys(event.metrics) : ['recall@50'];
+          log(
+            `validation at step ${event.step}: ${shown.map((name) => `${name} ${event.metrics[name].toFixed(4)}`).join(', ')}`,
+          );
+        },
       },
     );
+    curve.finish(result);
     await model.save(join(options.out, 'model'));
     model.dispose();
     ({ steps, trainSeconds, tripletsPerSecond, bestStep } = result);
@@ -159,7 +187,9 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
           );
     trainSeconds = (performance.now() - started) / 1000;
     await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
+    curve.finish({ steps: 0, trainSeconds, tripletsPerSecond: 0, stoppedEarly: false, aborted: false });
   }
+  await writeLearningCurve(options.out, curve.toJSON());
   const run: RunJson = {
     format: 'mars-rec/run',
     version: RUN_FORMAT_VERSION,
@@ -336,7 +366,8 @@ export async function recommendCommand(options: {
   }
 }
 
-type BaselineJson =
+/** `baseline.json` of a popularity or BPR-MF run. */
+export type BaselineJson =
   | { kind: 'popularity'; itemCounts: number[] }
   | { kind: 'bpr-mf'; factors: number; userFactors: number[]; itemFactors: number[]; itemBiases: number[] };
 
@@ -350,7 +381,8 @@ function bprMfToJson(model: BprMatrixFactorization): BaselineJson {
   };
 }
 
-function baselineFromJson(json: BaselineJson): PopularityRecommender | BprMatrixFactorization {
+/** The recommender saved in a `baseline.json`. */
+export function baselineFromJson(json: BaselineJson): PopularityRecommender | BprMatrixFactorization {
   if (json.kind === 'popularity') return PopularityRecommender.fromCounts(Float32Array.from(json.itemCounts));
   return BprMatrixFactorization.fromFactors({
     factors: json.factors,

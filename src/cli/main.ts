@@ -6,6 +6,8 @@ import type { BackendPreference } from '../backend/select-backend';
 import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
 import type { ModelKind } from './commands';
 import { resolveMarsConfig } from '../model/config';
+import { formatRunInfo, infoCommand } from './info';
+import { serveCommand } from './serve';
 import type { MarsConfig } from '../model/config';
 
 const usage = `usage:
@@ -16,7 +18,11 @@ const usage = `usage:
                  [--json]   (--config: MarsConfig fields, e.g. '{"itemBias":true,"itemIdEmbedding":true}')
   mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
   mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
-                 (--user: a user of the run's split; their training history unless --history is given)`;
+                 (--user: a user of the run's split; their training history unless --history is given)
+  mars-rec serve --model DIR [--port 8080] [--host 127.0.0.1] [--backend ...]
+                 (HTTP: POST /recommend, POST /explain, GET /health, GET /info; JSON logs on stdout)
+  mars-rec info --model DIR [--json]   (config, data, how training ended, metrics, learning curve)
+  every command: --quiet (errors and results only) | --verbose (more detail)`;
 
 function number(
   value: string | undefined,
@@ -96,6 +102,10 @@ async function run(argv: string[]): Promise<void> {
           k: { type: 'string', short: 'k' },
           explain: { type: 'boolean' },
           json: { type: 'boolean' },
+          port: { type: 'string' },
+          host: { type: 'string' },
+          quiet: { type: 'boolean' },
+          verbose: { type: 'boolean' },
         },
       });
     } catch (error) {
@@ -103,6 +113,7 @@ async function run(argv: string[]): Promise<void> {
     }
   })();
   const json = values.json ?? false;
+  if (values.quiet && values.verbose) throw new CliError('give --quiet or --verbose, not both', 2);
   const print = (result: unknown): void => {
     if (json) console.log(JSON.stringify(result));
     else if (Array.isArray(result))
@@ -145,6 +156,8 @@ async function run(argv: string[]): Promise<void> {
         config: configOf(values.config),
         backend: backendOf(values.backend),
         json,
+        quiet: values.quiet,
+        verbose: values.verbose,
       }),
     );
   } else if (command === 'evaluate') {
@@ -173,6 +186,19 @@ async function run(argv: string[]): Promise<void> {
         backend: backendOf(values.backend),
       }),
     );
+  } else if (command === 'serve') {
+    await serveCommand({
+      model: required(values.model, 'model'),
+      port:
+        number(values.port, 'port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number') ??
+        8080,
+      host: values.host ?? '127.0.0.1',
+      backend: backendOf(values.backend),
+      logLevel: values.quiet ? 'warn' : values.verbose ? 'debug' : 'info',
+    });
+  } else if (command === 'info') {
+    const info = await infoCommand({ model: required(values.model, 'model') });
+    console.log(json ? JSON.stringify(info) : formatRunInfo(info));
   } else {
     throw new CliError(`unknown command '${command}'\n${usage}`, 2);
   }

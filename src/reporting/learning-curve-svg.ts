@@ -17,7 +17,7 @@ const margin = { left: 64, right: 72, top: 44, bottom: 52 };
 
 /**
  * Draws a learning curve as a standalone SVG document: the loss per step (left axis, blue
- * line `polyline.loss`), the validation metric (right axis, red line and dots
+ * line `polyline.loss`, and its moving average `polyline.loss-smoothed`), the validation metric (right axis, red line and dots
  * `polyline.validation`), the kept step (dashed line `line.best-step`), and how the run ended
  * in the title. Pure string building, no DOM: it runs in Node and in the browser.
  */
@@ -74,8 +74,14 @@ export function learningCurveSvg(curve: LearningCurve, options: LearningCurveSvg
     }
     parts.push(
       `<text transform="translate(16 ${margin.top + plotHeight / 2}) rotate(-90)" font-size="12" text-anchor="middle" fill="${LEARNING_CURVE_COLORS.loss}">loss</text>`,
-      `<polyline class="loss" fill="none" stroke="${LEARNING_CURVE_COLORS.loss}" stroke-width="1.5" points="${drawn
+      `<polyline class="loss" fill="none" stroke="${LEARNING_CURVE_COLORS.loss}" stroke-opacity="0.35" stroke-width="1" points="${drawn
         .map((point) => `${fmt(x(point.step))},${fmt(y(point.loss))}`)
+        .join(' ')}"/>`,
+      `<polyline class="loss-smoothed" fill="none" stroke="${LEARNING_CURVE_COLORS.loss}" stroke-width="2" points="${movingAverage(
+        drawn.map((point) => point.loss),
+        Math.max(1, Math.round(drawn.length / 25)),
+      )
+        .map((loss, index) => `${fmt(x(drawn[index].step))},${fmt(y(loss))}`)
         .join(' ')}"/>`,
     );
   } else {
@@ -141,6 +147,17 @@ function averageDown(
     first = last;
   }
   return out;
+}
+
+/** Centered moving average over `radius` points each side (fewer at the ends). */
+function movingAverage(values: number[], radius: number): number[] {
+  return values.map((_, index) => {
+    const from = Math.max(0, index - radius);
+    const to = Math.min(values.length, index + radius + 1);
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += values[i];
+    return sum / (to - from);
+  });
 }
 
 /** [min, max] of the values, widened by 5% each way (by 1 around a single value). */

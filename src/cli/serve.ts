@@ -1,0 +1,50 @@
+import type { BackendPreference } from '../backend/select-backend';
+import { startServer } from '../serving/http/fastify-adapter';
+import type { ServerLogOptions } from '../serving/http/fastify-adapter';
+import { createRecommendationService } from '../serving/http/recommendation-service';
+import { loadServedRun } from './served-run';
+
+/** Options of `mars-rec serve`. */
+export interface ServeCommandOptions {
+  /** Run directory written by `mars-rec train`. */
+  model: string;
+  /** Port; 0 picks a free one. Default 8080. */
+  port: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host: string;
+  /** Backend for a MARS model. */
+  backend: BackendPreference;
+  /** Log level of the JSON log lines on stdout. */
+  logLevel: NonNullable<ServerLogOptions['level']>;
+}
+
+/**
+ * `mars-rec serve`: loads the run's model once and serves it over HTTP until SIGTERM or
+ * SIGINT, then answers the requests in progress, frees the model and returns.
+ */
+export async function serveCommand(options: ServeCommandOptions): Promise<void> {
+  const loaded = await loadServedRun(options.model, options.backend);
+  const service = createRecommendationService(loaded.served, {
+    users: loaded.users,
+    info: { run: options.model, trainedWith: loaded.run.backend },
+  });
+  try {
+    const server = await startServer(service, {
+      port: options.port,
+      host: options.host,
+      logger: { level: options.logLevel },
+    });
+    server.app.log.info(
+      {
+        model: loaded.served.kind,
+        items: loaded.served.itemCount,
+        users: loaded.users.count,
+        url: server.url,
+      },
+      'serving',
+    );
+    await server.closed;
+  } finally {
+    loaded.dispose();
+  }
+}
