@@ -149,6 +149,7 @@ function answerError(
  */
 export function recommendationPlugin(service: RecommendationService): FastifyPluginAsync {
   return async (app) => {
+    app.removeContentTypeParser('text/plain'); // bodies are JSON only: anything else is a 415
     app.setErrorHandler((error: FastifyError, request, reply) => answerError(service, error, request, reply));
     app.post('/recommend', { schema: { body: service.schemas.recommend } }, (request) =>
       service.recommend(request.body),
