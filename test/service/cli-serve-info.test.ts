@@ -6,6 +6,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { trainCommand } from '../../src/cli/commands';
+import { formatRunInfo, infoCommand } from '../../src/cli/info';
+import { loadServedRun } from '../../src/cli/served-run';
+import { createRecommendationService } from '../../src/serving/http/index';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 
 const run = promisify(execFile);
@@ -146,13 +150,10 @@ describe('mars-rec serve and info', () => {
     expect(facts.data).toMatchObject({ items: 60 });
     expect(facts.ended).toMatchObject({ reason: 'completed', steps: 4, plannedSteps: 4 });
     expect(Object.keys(facts.keptMetrics)).toContain('recall@50');
-    const text = await marsRec(['info', '--model', out]);
-    expect(text.stdout).toMatch(/^training: completed, 4 of 4 steps/m);
-    expect(text.stdout).toMatch(/^data: \d+ users, 60 items/m);
-
-    const missing = await marsRec(['info', '--model', folder]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/run\.json not found/);
+    const text = formatRunInfo(await infoCommand({ model: out }));
+    expect(text).toMatch(/^training: completed, 4 of 4 steps/m);
+    expect(text).toMatch(/^data: \d+ users, 60 items/m);
+    await expect(infoCommand({ model: folder })).rejects.toThrow(/run\.json not found/);
   }, 120_000);
 
   it('serves a MARS run: recommend with unknown ids, a known user, explain, health, info; SIGTERM exits 0', async () => {
@@ -179,19 +180,36 @@ describe('mars-rec serve and info', () => {
   }, 120_000);
 
   it('serves popularity and BPR-MF runs (BPR-MF for known users only, no explanations)', async () => {
-    for (const model of ['popularity', 'bpr-mf']) {
+    for (const model of ['popularity', 'bpr-mf'] as const) {
       const out = join(folder, model);
-      expect((await train(out, model, ['--epochs', '3', '--quiet'])).code).toBe(0);
+      // in-process: the same code as the commands, without two process starts per model
+      await trainCommand({
+        items,
+        interactions,
+        out,
+        model,
+        minUserInteractions: 3,
+        trainFraction: 0.3,
+        seed: 1,
+        epochs: 3,
+        batchSize: 128,
+        maxHistory: 50,
+        maxDocLength: 300,
+        backend: 'cpu',
+        json: true,
+        quiet: true,
+      });
+      const loaded = await loadServedRun(out, 'cpu');
+      const service = createRecommendationService(loaded.served, { users: loaded.users });
       const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8')) as { userIds: string[] };
-      const server = await serve(out);
-      const forUser = await recommend(server.url, { user: split.userIds[1], k: 4 });
-      expect(forUser.status).toBe(200);
-      expect(forUser.json.items).toHaveLength(4);
-      const anonymous = await recommend(server.url, { history: [corpus.items[0].id], k: 2 });
-      expect(anonymous.status).toBe(model === 'popularity' ? 200 : 400);
-      const explained = await recommend(server.url, { user: split.userIds[1], explain: true });
-      expect(explained).toMatchObject({ status: 400, json: { field: 'explain' } });
-      expect(await server.stop()).toBe(0);
+      expect((await service.recommend({ user: split.userIds[1], k: 4 })).items).toHaveLength(4);
+      const anonymous = service.recommend({ history: [corpus.items[0].id], k: 2 });
+      if (model === 'popularity') expect((await anonymous).items).toHaveLength(2);
+      else await expect(anonymous).rejects.toMatchObject({ statusCode: 400, field: 'user' });
+      await expect(service.recommend({ user: split.userIds[1], explain: true })).rejects.toMatchObject({
+        statusCode: 400,
+        field: 'explain',
+      });
     }
-  }, 120_000);
+  });
 });
