@@ -194,7 +194,7 @@ async function run(argv: string[]): Promise<void> {
         8080,
       host: values.host ?? '127.0.0.1',
       backend: backendOf(values.backend),
-      logLevel: values.quiet ? 'warn' : values.verbose ? 'debug' : 'info',
+      verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
     });
   } else if (command === 'info') {
     const info = await infoCommand({ model: required(values.model, 'model') });

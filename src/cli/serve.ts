@@ -1,6 +1,5 @@
 import type { BackendPreference } from '../backend/select-backend';
 import { startServer } from '../serving/http/fastify-adapter';
-import type { ServerLogOptions } from '../serving/http/fastify-adapter';
 import { createRecommendationService } from '../serving/http/recommendation-service';
 import { loadServedRun } from './served-run';
 
@@ -14,8 +13,11 @@ export interface ServeCommandOptions {
   host: string;
   /** Backend for a MARS model. */
   backend: BackendPreference;
-  /** Log level of the JSON log lines on stdout. */
-  logLevel: NonNullable<ServerLogOptions['level']>;
+  /**
+   * JSON log lines on stdout: `quiet` (start, shutdown, errors), `normal` (also one line per
+   * request and response), `verbose` (also debug lines).
+   */
+  verbosity: 'quiet' | 'normal' | 'verbose';
 }
 
 /**
@@ -32,7 +34,8 @@ export async function serveCommand(options: ServeCommandOptions): Promise<void> 
     const server = await startServer(service, {
       port: options.port,
       host: options.host,
-      logger: { level: options.logLevel },
+      logger: { level: options.verbosity === 'verbose' ? 'debug' : 'info' },
+      logRequests: options.verbosity !== 'quiet',
     });
     server.app.log.info(
       {

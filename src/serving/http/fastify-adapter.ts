@@ -22,6 +22,8 @@ export interface ServerLogOptions {
 export interface ServerOptions {
   /** Logs: options, or false for none. Default `{ level: 'info' }` to stdout. */
   logger?: ServerLogOptions | false;
+  /** Log a line per request and per response (Fastify's request logging). Default true. */
+  logRequests?: boolean;
   /** Milliseconds a client has to send a whole request (slow clients get 408). Default 10,000 ms. */
   requestTimeoutMs?: number;
   /** Milliseconds an idle keep-alive connection stays open. Default 5,000 ms. */
@@ -53,12 +55,11 @@ export interface RunningServer {
   closed: Promise<void>;
 }
 
-type FastifyFactory = typeof import('fastify').default;
+type FastifyModule = typeof import('fastify');
 
-async function loadFastify(): Promise<FastifyFactory> {
+async function loadFastify(): Promise<FastifyModule> {
   try {
-    const module = await import('fastify');
-    return module.default;
+    return await import('fastify');
   } catch (error) {
     if (
       (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ||
@@ -151,9 +152,14 @@ export function recommendationPlugin(service: RecommendationService): FastifyPlu
   return async (app) => {
     app.removeContentTypeParser('text/plain'); // bodies are JSON only: anything else is a 415
     app.setErrorHandler((error: FastifyError, request, reply) => answerError(service, error, request, reply));
-    app.post('/recommend', { schema: { body: service.schemas.recommend } }, (request) =>
-      service.recommend(request.body),
-    );
+    app.post('/recommend', { schema: { body: service.schemas.recommend } }, async (request) => {
+      const answer = await service.recommend(request.body);
+      request.log.debug(
+        { items: answer.items.length, unknownItems: answer.unknownItems.length },
+        'recommended',
+      );
+      return answer;
+    });
     app.post('/explain', { schema: { body: service.schemas.explain } }, (request) =>
       service.explain(request.body),
     );
@@ -175,9 +181,16 @@ export async function createRecommendationApp(
   service: RecommendationService,
   options: ServerOptions = {},
 ): Promise<FastifyInstance> {
-  const fastify = await loadFastify();
+  const { default: fastify, LogController } = await loadFastify();
   const log = options.logger ?? {};
+  const requestLogging =
+    options.logRequests !== false
+      ? {}
+      : LogController // newer Fastify 5 releases; older ones take the top-level option
+        ? { logController: new LogController({ disableRequestLogging: true }) }
+        : { disableRequestLogging: true };
   const app = fastify({
+    ...requestLogging,
     logger:
       log === false ? false : { level: log.level ?? 'info', ...(log.stream ? { stream: log.stream } : {}) },
     bodyLimit: service.limits.maxBodyBytes,
