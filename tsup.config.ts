@@ -8,6 +8,7 @@ export default defineConfig({
     'data/index': 'src/data/index.ts',
     'sampling/index': 'src/sampling/index.ts',
     'metrics/index': 'src/metrics/index.ts',
+    'http/index': 'src/serving/http/index.ts',
     'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -17,5 +18,5 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   target: 'node20',
-  external: [/^@tensorflow\//, 'webgpu'],
+  external: [/^@tensorflow\//, 'webgpu', 'fastify'],
 });

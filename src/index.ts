@@ -16,3 +16,4 @@ export * from './baselines/index';
 export * from './layers/index';
 export * from './model/index';
 export * from './backend/index';
+export * from './reporting/index';

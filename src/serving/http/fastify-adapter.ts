@@ -1,4 +1,5 @@
 // The one file that imports the HTTP framework (Fastify, an optional peer dependency).
+import type * as FastifyModule from 'fastify';
 import type {
   FastifyError,
   FastifyInstance,
@@ -55,9 +56,7 @@ export interface RunningServer {
   closed: Promise<void>;
 }
 
-type FastifyModule = typeof import('fastify');
-
-async function loadFastify(): Promise<FastifyModule> {
+async function loadFastify(): Promise<typeof FastifyModule> {
   try {
     return await import('fastify');
   } catch (error) {

@@ -130,7 +130,7 @@ export function createRecommendationService(
   const started = performance.now();
   let closing = false;
   let inFlight = 0;
-  let idle: (() => void)[] = [];
+  const idle: (() => void)[] = [];
 
   const admit = async <T>(work: () => Promise<T>): Promise<T> => {
     if (closing) throw new RequestError(503, 'the service is shutting down');
