@@ -70,6 +70,15 @@ function formatNumber(value: unknown): string {
   return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : JSON.stringify(value);
 }
 
+const endWords: Record<string, string> = {
+  steps: 'completed the steps asked',
+  epochs: 'completed the epochs asked',
+  'early-stopping': 'stopped early (validation stopped improving)',
+  'pass-cap': 'reached the cap on passes over the data',
+  aborted: 'aborted',
+  completed: 'completed',
+};
+
 /** `BelowMinRating` -> `below min rating`. */
 function words(camelCase: string): string {
   return camelCase.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
@@ -95,7 +104,7 @@ export function formatRunInfo(info: RunInfo): string {
   if (info.ended) {
     const ended = info.ended;
     lines.push(
-      `training: ${ended.reason}, ${ended.steps} of ${ended.plannedSteps} steps` +
+      `training: ${endWords[ended.reason]}, ${ended.steps} of ${ended.plannedSteps} steps` +
         (ended.bestStep === undefined ? '' : `, kept step ${ended.bestStep}`) +
         `, ${ended.trainSeconds.toFixed(1)} s in steps (${ended.wallSeconds.toFixed(1)} s with validation)` +
         (ended.tripletsPerSecond > 0 ? `, ${ended.tripletsPerSecond.toFixed(0)} triplets/s` : ''),

@@ -9,8 +9,9 @@ import type { KnownUsers } from '../serving/http/known-users';
 import { servedBprMf, servedPopularity } from '../serving/http/served-baselines';
 import { servedMarsModel } from '../serving/http/served-mars-model';
 import type { ServedModel } from '../serving/http/served-model';
-import { BprMatrixFactorization } from '../baselines/bpr-mf';
-import { baselineFromJson, CliError, RUN_FORMAT_VERSION } from './commands';
+import { PopularityRecommender } from '../baselines/popularity';
+import { BprMatrixFactorization } from '../collaborative/bpr-mf';
+import { CliError, RUN_FORMAT_VERSION } from './commands';
 import type { BaselineJson, RunJson } from './commands';
 
 /** Reads and checks `run.json` of a run directory written by `mars-rec train`. */
@@ -57,12 +58,10 @@ export async function loadServedRun(directory: string, backend: BackendPreferenc
     });
     return { run, served: servedMarsModel(model), users, dispose: () => model.dispose() };
   }
-  const baseline = baselineFromJson(
-    JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson,
-  );
+  const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
   const served =
-    baseline instanceof BprMatrixFactorization
-      ? servedBprMf(baseline, split.itemIds)
-      : servedPopularity(baseline, split.itemIds);
+    baseline.kind === 'popularity'
+      ? servedPopularity(PopularityRecommender.fromJSON(baseline), split.itemIds)
+      : servedBprMf(BprMatrixFactorization.fromJSON(baseline), split.itemIds);
   return { run, served, users, dispose: () => undefined };
 }

@@ -1,7 +1,7 @@
-import type { BatchEndEvent, FitResult, ValidationEvent } from '../model/fit-options';
+import type { BatchEndEvent, FitOutcome, StopReason, ValidationEvent } from '../training/fit-events';
 
-/** How a training run ended. */
-export type TrainingEnd = 'completed' | 'early-stopping' | 'aborted';
+/** How a training run ended: fit's `StopReason`, or `completed` for a model trained without steps (a baseline). */
+export type TrainingEnd = StopReason | 'completed';
 
 /** One validation of a {@link LearningCurve}. */
 export interface LearningCurveValidation {
@@ -39,6 +39,8 @@ export interface LearningCurve {
   ended?: {
     /** Why it stopped. */
     reason: TrainingEnd;
+    /** How it ended, in words (fit's `summary`), when fit gave one. */
+    summary?: string;
     /** Steps done. */
     steps: number;
     /** Steps planned. */
@@ -129,13 +131,14 @@ export class LearningCurveRecorder {
 
   /** Records how training ended, from `fit`'s result (or the counts of a model without steps). */
   finish(
-    result: Pick<
-      FitResult,
-      'steps' | 'trainSeconds' | 'tripletsPerSecond' | 'stoppedEarly' | 'aborted' | 'bestStep'
-    >,
+    result: Pick<FitOutcome, 'steps' | 'trainSeconds' | 'tripletsPerSecond' | 'stoppedEarly' | 'aborted'> &
+      Partial<Pick<FitOutcome, 'bestStep' | 'stopReason' | 'summary'>>,
   ): void {
     this.ended = {
-      reason: result.aborted ? 'aborted' : result.stoppedEarly ? 'early-stopping' : 'completed',
+      reason:
+        result.stopReason ??
+        (result.aborted ? 'aborted' : result.stoppedEarly ? 'early-stopping' : 'completed'),
+      ...(result.summary === undefined ? {} : { summary: result.summary }),
       steps: result.steps,
       plannedSteps: Math.max(this.plannedSteps, result.steps),
       ...(result.bestStep === undefined ? {} : { bestStep: result.bestStep }),

@@ -148,10 +148,10 @@ describe('mars-rec serve and info', () => {
     expect(facts.model).toBe('mars');
     expect(facts.config).toMatchObject({ filters: 8, collaborativeFactors: 4 });
     expect(facts.data).toMatchObject({ items: 60 });
-    expect(facts.ended).toMatchObject({ reason: 'completed', steps: 4, plannedSteps: 4 });
+    expect(facts.ended).toMatchObject({ reason: 'steps', steps: 4, plannedSteps: 4 });
     expect(Object.keys(facts.keptMetrics)).toContain('recall@50');
     const text = formatRunInfo(await infoCommand({ model: out }));
-    expect(text).toMatch(/^training: completed, 4 of 4 steps/m);
+    expect(text).toMatch(/^training: completed the steps asked, 4 of 4 steps/m);
     expect(text).toMatch(/^data: \d+ users, 60 items/m);
     await expect(infoCommand({ model: folder })).rejects.toThrow(/run\.json not found/);
   }, 120_000);

@@ -1,4 +1,4 @@
-import type { AttentionExplanation, Recommendation } from '../../model/mars-model';
+import type { AttentionExplanation, Recommendation } from '../../model/mars-model-options';
 
 /**
  * One recommendation the service asks of a model. Ids are ones the model knows (the service
