@@ -27,6 +27,7 @@ export type { BatcherStats } from './request-batcher';
 export { knownUsersOfSplit } from './known-users';
 export type { KnownUsers } from './known-users';
 export { servedMarsModel } from './served-mars-model';
+export type { RankingModel } from './served-mars-model';
 export { servedBprMf, servedPopularity } from './served-baselines';
 export { withoutExcluded } from './served-model';
-export type { RecommendationQuery, ServedModel } from './served-model';
+export type { AttentionExplanation, Recommendation, RecommendationQuery, ServedModel } from './served-model';

@@ -1,4 +1,3 @@
-import { MarsModel } from '../../model/mars-model';
 import type { KnownUsers } from './known-users';
 import { resolveServiceLimits } from './limits';
 import type { ServiceLimits } from './limits';
@@ -8,6 +7,7 @@ import { RequestError } from './request-error';
 import { explainRequestSchema, recommendRequestSchema } from './schemas';
 import type { ExplainRequest, JsonSchema, RecommendRequest } from './schemas';
 import { servedMarsModel } from './served-mars-model';
+import type { RankingModel } from './served-mars-model';
 import type { RecommendationQuery, ServedModel } from './served-model';
 import { validateBody } from './validate-body';
 
@@ -104,7 +104,7 @@ export interface RecommendationService {
 }
 
 /**
- * Creates the service for a model loaded once: a {@link MarsModel} (trained or loaded) or any
+ * Creates the service for a model loaded once: a `MarsModel` (trained or loaded) or any
  * {@link ServedModel} (`servedPopularity`, `servedBprMf`, your own). The model stays yours to
  * dispose after {@link RecommendationService.close}.
  *
@@ -116,10 +116,10 @@ export interface RecommendationService {
  * ```
  */
 export function createRecommendationService(
-  model: MarsModel | ServedModel,
+  model: RankingModel | ServedModel,
   options: RecommendationServiceOptions = {},
 ): RecommendationService {
-  const served = model instanceof MarsModel ? servedMarsModel(model) : model;
+  const served = 'hasItem' in model ? model : servedMarsModel(model);
   const limits = resolveServiceLimits(options.limits);
   const schemas = { recommend: recommendRequestSchema(limits), explain: explainRequestSchema(limits) };
   const users = options.users;

@@ -1,8 +1,7 @@
 import type { BprMatrixFactorization } from '../../collaborative/bpr-mf';
 import type { PopularityRecommender } from '../../baselines/popularity';
 import { topK } from '../../metrics/top-k';
-import type { Recommendation } from '../../model/mars-model-options';
-import type { RecommendationQuery, ServedModel } from './served-model';
+import type { Recommendation, RecommendationQuery, ServedModel } from './served-model';
 
 function indexOfIds(itemIds: readonly string[]): Map<string, number> {
   return new Map(itemIds.map((id, index) => [id, index]));

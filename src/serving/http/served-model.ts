@@ -1,4 +1,20 @@
-import type { AttentionExplanation, Recommendation } from '../../model/mars-model-options';
+/** One recommended item as a model returns it. */
+export interface Recommendation {
+  /** Item id. */
+  id: string;
+  /** The model's score; higher is better. */
+  score: number;
+}
+
+/** How much each history item shaped one candidate's score (MARS's attention). */
+export interface AttentionExplanation {
+  /** The candidate item id. */
+  item: string;
+  /** The candidate's score. */
+  score: number;
+  /** The attention weight of each history item kept, in history order. */
+  history: { id: string; weight: number }[];
+}
 
 /**
  * One recommendation the service asks of a model. Ids are ones the model knows (the service
