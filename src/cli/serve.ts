@@ -1,6 +1,7 @@
 import type { BackendPreference } from '../backend/select-backend';
 import { startServer } from '../serving/http/fastify-adapter';
 import { createRecommendationService } from '../serving/http/recommendation-service';
+import { CliError } from './commands';
 import { loadServedRun } from './served-run';
 
 /** Options of `mars-rec serve`. */
@@ -36,6 +37,14 @@ export async function serveCommand(options: ServeCommandOptions): Promise<void> 
       host: options.host,
       logger: { level: options.verbosity === 'verbose' ? 'debug' : 'info' },
       logRequests: options.verbosity !== 'quiet',
+    }).catch((error: Error & { code?: string }) => {
+      if (error.code === 'EADDRINUSE')
+        throw new CliError(
+          `port ${options.port} on ${options.host} is in use: pass another --port (0 picks a free one)`,
+        );
+      if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        throw new CliError(`cannot listen on --host ${options.host}: not an address of this machine`);
+      throw error;
     });
     server.app.log.info(
       {
