@@ -41,7 +41,7 @@ const nodeBuiltinsForBrowser: EsbuildPlugin = {
 
 /** Node: ES modules and CommonJS with types, and the `mars-rec` command. */
 export const nodeBuild: Options = {
-  entry: { ...libraryEntries, 'cli/main': 'src/cli/main.ts' },
+  entry: { ...libraryEntries, 'http/index': 'src/serving/http/index.ts', 'cli/main': 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   // tfjs-core's declarations use the global `Long` of @types/long without referencing it: a
   // consumer with skipLibCheck: false and a `types` list would get "Cannot find name 'Long'"
@@ -52,7 +52,7 @@ export const nodeBuild: Options = {
   treeshake: true,
   target: 'node20',
   shims: true, // import.meta.url in the CommonJS build (it locates the optional `webgpu` package)
-  external,
+  external: [...external, 'fastify'],
 };
 
 /** The `exports` condition "browser": the same API as ES modules without Node's built-ins. */

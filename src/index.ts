@@ -56,3 +56,4 @@ export * from './training/index';
 export * from './serving/index';
 export * from './model/index';
 export * from './backend/index';
+export * from './reporting/index';

@@ -22,6 +22,8 @@ import { Tokenizer } from '../text/tokenizer';
 import type { StopwordLanguage } from '../text/stopwords';
 import { CliError } from './cli-error';
 import type { RecommendationRow } from './output';
+import { LearningCurveRecorder } from '../reporting/learning-curve';
+import { writeLearningCurve } from './learning-curve-files';
 import { ProgressReporter } from './progress';
 import {
   checkOutputDirectory,
@@ -92,6 +94,10 @@ export interface TrainCommandOptions {
   overwrite?: boolean;
   /** Token cache file of the items, or false for none. Default the user's cache folder. */
   tokenCache?: string | false;
+  /** Print nothing but errors and the result (`--quiet`). */
+  quiet?: boolean;
+  /** Print every validation metric and each epoch's loss (`--verbose`). */
+  verbose?: boolean;
 }
 
 /** The MarsConfig of a run: `--config`, with the flags that name a config field on top when given. */
@@ -109,9 +115,12 @@ export function runConfig(options: TrainCommandOptions): Partial<MarsConfig> {
  * Refuses, before training, an `out` it must not replace and data that leaves nothing to train on.
  */
 export async function trainCommand(options: TrainCommandOptions): Promise<Record<string, unknown>> {
-  // progress and phases go to stderr, also with --json (stdout holds only the result)
+  // progress and phases go to stderr, also with --json (stdout holds only the result); --quiet: none
   const progress = new ProgressReporter(process.stderr);
-  const log = (line: string): void => progress.log(line);
+  const log = (line: string): void => {
+    if (!options.quiet) progress.log(line);
+  };
+  const curve = new LearningCurveRecorder({ model: options.model, validationMetric: 'recall@50' });
   const overwrite = options.overwrite ?? false;
   await checkOutputDirectory(options.out, overwrite);
   // the items are tokenised once, with the model's tokenizer settings, and cached across runs; an
@@ -162,6 +171,15 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     minUserInteractions,
     config: marsConfig,
   });
+  curve.describeData({
+    users: dataset.userCount,
+    items: dataset.itemCount,
+    positives: dataset.interactionCount,
+    droppedBelowMinRating: report.interactionsBelowMinRating,
+    droppedItemsWithoutText: report.itemsWithoutText,
+    droppedUsersBelowMinInteractions: report.usersBelowMinInteractions,
+    droppedUnknownItems: raw.unknownItemInteractions,
+  });
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   refuseEmptySplit(split, dataset);
   const titles = await readItemTitles(options.items);
@@ -196,18 +214,31 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
         batchSize: options.batchSize,
         learningRate: options.learningRate,
         seed: options.seed,
-        onBatchEnd: (event) =>
-          progress.update({
-            step: event.step,
-            totalSteps: event.totalSteps,
-            loss: event.loss,
-            tripletsPerSecond: event.tripletsPerSecond,
-            elapsedSeconds: event.trainSeconds,
-          }),
-        onValidation: ({ step, metrics }) =>
-          log(`validation at step ${step}: recall@50 ${metrics['recall@50'].toFixed(4)}`),
+        onBatchEnd: (event) => {
+          curve.onBatchEnd(event);
+          if (!options.quiet)
+            progress.update({
+              step: event.step,
+              totalSteps: event.totalSteps,
+              loss: event.loss,
+              tripletsPerSecond: event.tripletsPerSecond,
+              elapsedSeconds: event.trainSeconds,
+            });
+        },
+        onEpochEnd: ({ epoch, step, meanLoss }) => {
+          if (options.verbose)
+            log(`epoch ${epoch + 1} ended at step ${step}: mean loss ${meanLoss.toFixed(4)}`);
+        },
+        onValidation: (event) => {
+          curve.onValidation(event);
+          const shown = options.verbose ? Object.keys(event.metrics) : ['recall@50'];
+          log(
+            `validation at step ${event.step}: ${shown.map((name) => `${name} ${event.metrics[name].toFixed(4)}`).join(', ')}`,
+          );
+        },
       },
     );
+    curve.finish(result);
     log(result.summary); // how training ended, in words
     saveModel = async (directory) => {
       try {
@@ -243,6 +274,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
       };
     }
     trainSeconds = (performance.now() - started) / 1000;
+    curve.finish({ steps: 0, trainSeconds, tripletsPerSecond: 0, stoppedEarly: false, aborted: false });
   }
   const run: Omit<RunJson, 'files'> = {
     format: 'mars-rec/run',
@@ -251,7 +283,18 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     backend,
     options: { ...options },
   };
-  await writeRunDirectory(options.out, { run, split, saveModel, baseline, titles }, overwrite);
+  await writeRunDirectory(
+    options.out,
+    {
+      run,
+      split,
+      saveModel,
+      baseline,
+      titles,
+      writeReports: (directory) => writeLearningCurve(directory, curve.toJSON()),
+    },
+    overwrite,
+  );
   log(`saved to ${options.out}`);
   return {
     model: options.model,

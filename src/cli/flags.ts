@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 
 /** The commands of `mars-rec`. */
-export type CommandName = 'train' | 'evaluate' | 'recommend' | 'index';
+export type CommandName = 'train' | 'evaluate' | 'recommend' | 'index' | 'serve' | 'info';
 
 /** One flag of a command. */
 export interface FlagSpec {
@@ -59,6 +59,26 @@ const json: FlagSpec = {
 };
 
 const help: FlagSpec = { name: 'help', short: 'h', type: 'boolean', description: 'show this help' };
+
+const quiet: FlagSpec = {
+  name: 'quiet',
+  type: 'boolean',
+  description: 'print only errors and the result (serve: lifecycle lines, no per-request lines)',
+};
+
+const verbose: FlagSpec = {
+  name: 'verbose',
+  type: 'boolean',
+  description: 'print more: every validation metric and each epoch’s loss (serve: request details)',
+};
+
+const runModel: FlagSpec = {
+  name: 'model',
+  type: 'string',
+  value: 'DIR',
+  required: true,
+  description: "a directory written by 'mars-rec train'",
+};
 
 /** Every command's flags and help text. */
 export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
@@ -195,6 +215,8 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
       },
       backend,
       json,
+      quiet,
+      verbose,
       help,
     ],
     examples: [
@@ -363,6 +385,43 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
       'mars-rec index --model run1',
       'mars-rec index --model run1 --add new-items.jsonl --remove 17,42',
     ],
+  },
+  serve: {
+    summary:
+      'serve recommendations of a run over HTTP (POST /recommend, POST /explain, GET /health, GET /info)',
+    synopsis: '--model DIR [--port 8080] [--host 127.0.0.1] [options]',
+    notes: [
+      'Loads the run once; concurrent requests are scored together; SIGTERM/SIGINT drain and exit.',
+      'Logs are JSON lines on stdout. Needs the optional package fastify (npm install fastify).',
+    ],
+    flags: [
+      runModel,
+      {
+        name: 'port',
+        type: 'string',
+        value: 'PORT',
+        description: 'TCP port (0: any free port)',
+        default: '8080',
+      },
+      {
+        name: 'host',
+        type: 'string',
+        value: 'HOST',
+        description: 'address to listen on (0.0.0.0 for every interface)',
+        default: '127.0.0.1',
+      },
+      backend,
+      quiet,
+      verbose,
+      help,
+    ],
+    examples: ['mars-rec serve --model run1 --port 8080'],
+  },
+  info: {
+    summary: 'describe a run: config, data, how training ended, metrics and the learning curve',
+    synopsis: '--model DIR [--json]',
+    flags: [runModel, json, help],
+    examples: ['mars-rec info --model run1', 'mars-rec info --model run1 --json'],
   },
 };
 

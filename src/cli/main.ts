@@ -11,6 +11,8 @@ import type { CommandName, FlagValues } from './flags';
 import { formatEvaluation, formatRecommendations, formatSummary } from './output';
 import { MARS_CONFIG_BOUNDS, resolveMarsConfig } from '../model/config';
 import { integerFlag as integer, MOST_STEPS, numberFlag as number } from './number-flags';
+import { formatRunInfo, infoCommand } from './info';
+import { serveCommand } from './serve';
 import type { MarsConfig } from '../model/config';
 import type { ServingSearch } from '../serving/catalogue-index';
 
@@ -97,6 +99,8 @@ async function run(argv: string[]): Promise<void> {
   }
   const values = parseCommandLine(command, rest);
   const json = values.json === true;
+  if (values.quiet === true && values.verbose === true)
+    throw new CliError('give --quiet or --verbose, not both', 2);
   const print = (result: unknown, format: () => string): void => {
     console.log(json ? JSON.stringify(result) : format());
   };
@@ -169,6 +173,8 @@ async function run(argv: string[]): Promise<void> {
       json,
       overwrite: values.overwrite === true,
       tokenCache: tokenCache === 'off' ? false : tokenCache,
+      quiet: values.quiet === true,
+      verbose: values.verbose === true,
     });
     print(result, () => formatSummary(result));
   } else if (command === 'evaluate') {
@@ -226,6 +232,17 @@ async function run(argv: string[]): Promise<void> {
       search: searchOf(text(values, 'search'), text(values, 'candidates')),
     });
     print(result, () => formatRecommendations(result));
+  } else if (command === 'serve') {
+    await serveCommand({
+      model: required(values, 'model'),
+      port: integer(required(values, 'port'), 'port', 0, 65535) as number,
+      host: required(values, 'host'),
+      backend: backendOf(text(values, 'backend')),
+      verbosity: values.quiet === true ? 'quiet' : values.verbose === true ? 'verbose' : 'normal',
+    });
+  } else if (command === 'info') {
+    const info = await infoCommand({ model: required(values, 'model') });
+    print(info, () => formatRunInfo(info));
   } else {
     const engine = text(values, 'engine');
     if (engine !== undefined && engine !== 'usearch' && engine !== 'brute-force')

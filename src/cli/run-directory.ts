@@ -56,6 +56,8 @@ export interface RunContents {
   baseline?: RunBaseline;
   /** Item titles by id, kept for printing recommendations (`titles.json`, when any item has one). */
   titles?: ReadonlyMap<string, string>;
+  /** Writes reports of the run (the learning curve) into the directory it is given. */
+  writeReports?: (directory: string) => Promise<void>;
 }
 
 const sha256 = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -134,6 +136,7 @@ export async function writeRunDirectory(
       if (contents.titles && (await writeRunTitles(staging, contents.titles, contents.split.itemIds)) > 0)
         await hashWritten(TITLES_FILE);
       if (contents.saveModel) await contents.saveModel(join(staging, 'model'));
+      if (contents.writeReports) await contents.writeReports(staging);
       const run: RunJson = { ...contents.run, files };
       await writeFile(join(staging, 'run.json'), JSON.stringify(run, null, 2));
     },
