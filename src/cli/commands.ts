@@ -21,6 +21,7 @@ import { uniqueHistory } from '../model/unique-history';
 import { Tokenizer } from '../text/tokenizer';
 import type { StopwordLanguage } from '../text/stopwords';
 import { CliError } from './cli-error';
+import { withAttention } from './output';
 import type { RecommendationRow } from './output';
 import { LearningCurveRecorder } from '../reporting/learning-curve';
 import { writeLearningCurve } from './learning-curve-files';
@@ -407,9 +408,7 @@ export async function loadRun(given: string, backend: BackendPreference): Promis
           });
         return Promise.all(
           recommendations.map(async (r) =>
-            explain
-              ? { ...r, attention: (await model.explain(history, r.id, { user: known })).history }
-              : { ...r },
+            explain ? withAttention(r, await model.explain(history, r.id, { user: known })) : { ...r },
           ),
         );
       },

@@ -1,6 +1,8 @@
 // How the mars-rec command line prints results for a person (without --json).
 import { formatMetricsTable } from '../metrics/format-table';
 import type { EvaluationSummary } from '../metrics/format-table';
+import { NEAR_UNIFORM_TOLERANCE } from '../serving/attention-uniformity';
+import type { AttentionUniformity } from '../serving/attention-uniformity';
 
 /** One recommended item as the CLI prints it. */
 export interface RecommendationRow {
@@ -12,6 +14,16 @@ export interface RecommendationRow {
   title?: string;
   /** Attention weight of each history item (`--explain`). */
   attention?: { id: string; weight: number }[];
+  /** With `attention`: how close the weights are to uniform (`MarsModel.explain`). */
+  uniformity?: AttentionUniformity;
+}
+
+/** A recommendation with its explanation (`--explain`): the weights and how uniform they are. */
+export function withAttention(
+  row: RecommendationRow,
+  explanation: { history: { id: string; weight: number }[]; uniformity: AttentionUniformity },
+): RecommendationRow {
+  return { ...row, attention: explanation.history, uniformity: explanation.uniformity };
 }
 
 /** `key: value` lines; fractions with 4 digits. */
@@ -54,7 +66,24 @@ export function formatRecommendations(rows: readonly RecommendationRow[]): strin
       .map((cell, column) => (column === 2 ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
       .join('  ')
       .trimEnd();
-  return [line(header), ...table.map(line)].join('\n');
+  return [line(header), ...table.map(line), ...uniformAttentionNote(rows)].join('\n');
+}
+
+/**
+ * With `--explain`, a note when the weights of some rows are near uniform (every history item
+ * within 25% of its equal share): then they single no history item out.
+ */
+function uniformAttentionNote(rows: readonly RecommendationRow[]): string[] {
+  const explained = rows.filter((row) => row.uniformity && (row.attention?.length ?? 0) >= 2);
+  const flat = explained.filter((row) => row.uniformity?.nearUniform).length;
+  if (flat === 0) return [];
+  const which = flat === explained.length ? 'here' : `for ${flat} of ${explained.length} items`;
+  return [
+    '',
+    `note: attention is near uniform ${which}: every history item contributes about equally ` +
+      `(each weight within ${100 * NEAR_UNIFORM_TOLERANCE}% of 1/${explained[0].attention?.length}), ` +
+      'so the weights do not single out an item behind the recommendation',
+  ];
 }
 
 /** The evaluate command's result: a line naming the run, then the metrics table. */

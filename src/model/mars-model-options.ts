@@ -1,4 +1,5 @@
 import { defaultRankingMetrics } from '../metrics/evaluate-ranking';
+import type { AttentionUniformity } from '../serving/attention-uniformity';
 
 /** One recommended item. */
 export interface Recommendation {
@@ -46,6 +47,12 @@ export interface AttentionExplanation {
   score: number;
   /** One entry per history item kept (the most recent `maxHistory`), in history order. */
   history: { id: string; weight: number }[];
+  /**
+   * How close the weights are to uniform. When `nearUniform`, every history item contributes
+   * about equally and the weights single none out: the score comes from the whole history, not
+   * from one remembered item (docs/quality.md measures how often this happens per data set).
+   */
+  uniformity: AttentionUniformity;
 }
 
 /** Options of {@link MarsModel.evaluate}. */

@@ -216,7 +216,9 @@ export class MarsModel {
 
   /**
    * The attention weight of each history item for one candidate: how much each remembered item
-   * shaped the adaptive user vector u = C a for that candidate (the paper's case study).
+   * shaped the adaptive user vector u = C a for that candidate (the paper's case study), and
+   * `uniformity`: whether the weights single any item out at all (`nearUniform` when every
+   * history item contributes about equally).
    */
   async explain(
     history: readonly string[],
@@ -231,7 +233,7 @@ export class MarsModel {
       this.config.maxHistory,
     );
     const [candidate] = catalog.indicesOf([item], 'candidate item');
-    const { weights, score } = await explainAttention(await this.vectors.get(), kept, candidate, {
+    const { weights, score, uniformity } = await explainAttention(await this.vectors.get(), kept, candidate, {
       aggregation: this.config.aggregation,
       collaborative: blocks.collaborative,
       user,
@@ -240,7 +242,7 @@ export class MarsModel {
       id: catalog.ids[index],
       weight: weights[position],
     }));
-    return { item, score, history: read };
+    return { item, score, history: read, uniformity };
   }
 
   /** The catalogue index that `recommend` searches with `exact` or `approximate` (see {@link MarsModel.buildIndex}). */

@@ -3,6 +3,8 @@ import type { BprMatrixFactorization } from '../collaborative/bpr-mf';
 import { collaborativeUserVectors } from '../collaborative/fold-in';
 import { memoryReadScores, memoryReadWeights } from '../layers/ops/memory-read';
 import type { MemoryAggregation } from '../layers/ops/memory-read';
+import { attentionUniformity } from './attention-uniformity';
+import type { AttentionUniformity } from './attention-uniformity';
 import type { ItemVectors } from './item-vectors';
 
 /** Options of {@link explainAttention}. */
@@ -21,6 +23,8 @@ export interface HistoryAttention {
   weights: Float32Array;
   /** The candidate's score: the memory read, plus the item bias and collaborative term when present. */
   score: number;
+  /** How close `weights` are to uniform (then they single out no history item). */
+  uniformity: AttentionUniformity;
 }
 
 /**
@@ -51,5 +55,6 @@ export async function explainAttention(
     const userVector = collaborativeUserVectors(part, [options.user ?? -1], () => history);
     total += part.scoreUserVectors(userVector)[candidate];
   }
-  return { weights: new Float32Array(weightValues), score: total };
+  const read = new Float32Array(weightValues);
+  return { weights: read, score: total, uniformity: attentionUniformity(read) };
 }

@@ -19,6 +19,8 @@ export type { ScoreAllItemsOptions } from './brute-force-ranking';
 export { scoreHistories } from './score-histories';
 export type { ScoreHistoriesOptions } from './score-histories';
 export { explainAttention } from './explain-attention';
+export { attentionUniformity, NEAR_UNIFORM_TOLERANCE } from './attention-uniformity';
+export type { AttentionUniformity } from './attention-uniformity';
 export type { ExplainAttentionOptions, HistoryAttention } from './explain-attention';
 export { ScoringTable } from './scoring-table';
 export type { ScoringColumns } from './scoring-table';

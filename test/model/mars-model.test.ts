@@ -13,6 +13,7 @@ import { buildMarsModel } from '../../src/model/build-model';
 import { resolveMarsConfig } from '../../src/model/config';
 import { marsTrainableVariables } from '../../src/layers/mars-blocks';
 import { BprTripletSampler } from '../../src/sampling/bpr-triplet-sampler';
+import { attentionUniformity } from '../../src/serving/attention-uniformity';
 import { marsBprLoss } from '../../src/training/mars-bpr-loss';
 import { TfjsStepEngine } from '../../src/training/step-engine';
 import { tuneBprMf } from '../../src/training/tune-bpr-mf';
@@ -246,6 +247,7 @@ describe('MarsModel', () => {
     const explanation = await model.explain(history, 'n010');
     expect(explanation.history.map((h) => h.id)).toEqual(history);
     expect(explanation.history.reduce((sum, h) => sum + h.weight, 0)).toBeCloseTo(1, 5);
+    expect(explanation.uniformity).toEqual(attentionUniformity(explanation.history.map((h) => h.weight)));
     expect(explanation.score).toBeCloseTo(restricted[0].score, 4);
     expect(topicOf.size).toBe(120);
     model.dispose();

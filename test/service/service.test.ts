@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserSplit } from '../../src/data/split';
 import type { MarsModel } from '../../src/model/mars-model';
 import { createRecommendationService, knownUsersOfSplit, startServer } from '../../src/serving/http/index';
-import type { RecommendationService, RunningServer, ServedModel } from '../../src/serving/http/index';
+import type {
+  RecommendationService,
+  RecommendedItem,
+  RunningServer,
+  ServedModel,
+} from '../../src/serving/http/index';
+import { attentionUniformity } from '../../src/serving/attention-uniformity';
 import { trainTinyModel } from './fixture';
 
 // A real Fastify server on an ephemeral port of 127.0.0.1, a tiny MARS model behind it; every
@@ -69,10 +75,14 @@ describe('HTTP recommendation service', () => {
     expect(explained.status).toBe(200);
     const reference = await model.explain(history, item);
     expect(explained.json).toEqual({ ...reference, unknownItems: [] });
+    expect(explained.json.uniformity).toEqual(attentionUniformity(reference.history.map((h) => h.weight)));
     const recommended = await post('/recommend', { history, k: 2, explain: true });
-    const items = recommended.json.items as { id: string; attention: { id: string; weight: number }[] }[];
-    for (const entry of items)
-      expect(entry.attention).toEqual((await model.explain(history, entry.id)).history);
+    const items = recommended.json.items as (RecommendedItem & { attention: unknown[] })[];
+    for (const entry of items) {
+      const own = await model.explain(history, entry.id);
+      expect(entry.attention).toEqual(own.history);
+      expect(entry.uniformity).toEqual(own.uniformity);
+    }
   });
 
   it('answers /health and /info', async () => {

@@ -1,3 +1,5 @@
+import { attentionUniformity } from '../attention-uniformity';
+import type { AttentionUniformity } from '../attention-uniformity';
 import type { KnownUsers } from './known-users';
 import { resolveServiceLimits } from './limits';
 import type { ServiceLimits } from './limits';
@@ -29,6 +31,8 @@ export interface RecommendedItem {
   score: number;
   /** With `explain`: the attention weight of each history item kept, in history order. */
   attention?: { id: string; weight: number }[];
+  /** With `explain`: how close `attention` is to uniform (`nearUniform`: it singles no item out). */
+  uniformity?: AttentionUniformity;
 }
 
 /** Answer of `POST /recommend`. */
@@ -47,6 +51,11 @@ export interface ExplainResponse {
   score: number;
   /** The attention weight of each history item kept (the most recent `maxHistory`), in history order. */
   history: { id: string; weight: number }[];
+  /**
+   * How close the weights are to uniform (`attentionUniformity`); `nearUniform` when every
+   * history item contributes about equally, so the weights single none out.
+   */
+  uniformity: AttentionUniformity;
   /** History ids the model does not know, skipped. */
   unknownItems: string[];
 }
@@ -170,7 +179,7 @@ export function createRecommendationService(
     history: string[],
     item: string,
     user: number | undefined,
-  ): Promise<{ item: string; score: number; history: { id: string; weight: number }[] }> => {
+  ): Promise<Omit<ExplainResponse, 'unknownItems'>> => {
     if (!served.explain)
       throw new RequestError(
         400,
@@ -179,7 +188,10 @@ export function createRecommendationService(
       );
     if (history.length === 0)
       throw new RequestError(400, 'explain needs at least one history item the model knows', 'history');
-    return served.explain(history, item, user);
+    const { score, history: weights } = await served.explain(history, item, user);
+    // measured here, so that any ServedModel's explanation carries it
+    const uniformity = attentionUniformity(weights.map((entry) => entry.weight));
+    return { item, score, history: weights, uniformity };
   };
 
   return {
@@ -201,10 +213,10 @@ export function createRecommendationService(
         const ranking = await batcher.submit({ history, user, k, exclude });
         const items: RecommendedItem[] = request.explain
           ? await Promise.all(
-              ranking.map(async (r) => ({
-                ...r,
-                attention: (await explainOne(history, r.id, user)).history,
-              })),
+              ranking.map(async (r) => {
+                const { history: attention, uniformity } = await explainOne(history, r.id, user);
+                return { ...r, attention, uniformity };
+              }),
             )
           : ranking.map((r) => ({ id: r.id, score: r.score }));
         return { items, unknownItems: [...new Set(unknown)] };
