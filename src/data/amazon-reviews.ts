@@ -37,9 +37,11 @@ export interface AmazonMetadataOptions {
  *
  * @example
  * ```ts
+ * import { InteractionDataset, loadAmazonMetadata, loadAmazonReviews, preprocess } from 'mars-rec/data';
+ *
  * const items = await loadAmazonMetadata('meta_Office_Products.json');
  * const reviews = await loadAmazonReviews('Office_Products_5.json');
- * const dataset = InteractionDataset.build(items, reviews);
+ * const { dataset } = preprocess(InteractionDataset.build(items, reviews), { minRating: 4 });
  * ```
  * @throws DataFormatError naming the file and line for a line that is not a JSON object, a
  *   missing `reviewerID` or `asin`, or a rating or time that is not a number.

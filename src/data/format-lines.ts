@@ -8,6 +8,8 @@ import type { InteractionRecord, ItemRecord } from './interaction-dataset';
  * @example
  * ```ts
  * import { writeFile } from 'node:fs/promises';
+ * import { itemsJsonlLines, loadMovieLensMovies } from 'mars-rec/data';
+ *
  * const items = await loadMovieLensMovies('ml-latest-small/movies.csv', { tags: 'ml-latest-small/tags.csv' });
  * await writeFile('items.jsonl', [...itemsJsonlLines(items)].join('\n') + '\n');
  * ```

@@ -82,6 +82,17 @@ function canonicalIntegerOfString(id: string): number {
  *
  * The hot paths take bytes straight from a read buffer ({@link IdInterner.internBytes}), a
  * number ({@link IdInterner.internNumber}) or a string ({@link IdInterner.internString}).
+ *
+ * @example
+ * ```ts
+ * import { IdInterner } from 'mars-rec/data';
+ *
+ * const users = new IdInterner();
+ * users.internString('u42'); // 0
+ * users.internString('u7'); // 1
+ * users.internString('u42'); // 0 again
+ * console.log(users.size, users.indexOf('u7'), users.idAt(0)); // 2 1 u42
+ * ```
  */
 export class IdInterner implements IdList {
   private count = 0;

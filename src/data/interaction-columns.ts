@@ -29,6 +29,19 @@ const TWO_POW_32 = 4294967296;
  * timestamps as `Uint32` Unix seconds while every one is an integer in [0, 2^32), else
  * `Float64`; ratings as `Float64` when kept): 12 bytes an interaction with timestamps, 8 without.
  * {@link InteractionColumns.toCsr} then groups them by user in place, without a second copy.
+ *
+ * @example
+ * ```ts
+ * import { InteractionColumns } from 'mars-rec/data';
+ *
+ * const columns = new InteractionColumns({ capacity: 4, ratings: true });
+ * columns.push(1, 0, 1_700_000_000, 4); // user 1, item 0, timestamp, rating
+ * columns.push(0, 2, 1_700_000_050, 5);
+ * columns.push(0, 1, 1_700_000_020, NaN); // no rating
+ * const { matrix, ratings } = columns.toCsr(2, 3); // 2 users x 3 items
+ * console.log(Array.from(matrix.offsets), Array.from(matrix.indices)); // [0, 2, 3] [1, 2, 0]
+ * console.log(ratings); // Float64Array [NaN, 5, 4]
+ * ```
  */
 export class InteractionColumns {
   private users: Int32Array;

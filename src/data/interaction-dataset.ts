@@ -48,6 +48,25 @@ export interface InteractionDatasetParts {
  * (CSR, rows sorted by item index, de-duplicated). Built from records by
  * {@link InteractionDataset.build}, or streamed from files by `loadDataset` (typed arrays only:
  * no object per interaction or per user).
+ *
+ * @example
+ * ```ts
+ * import { InteractionDataset } from 'mars-rec/data';
+ *
+ * const dataset = InteractionDataset.build(
+ *   [
+ *     { id: 'm1', text: 'A lighthouse keeper and the sea' },
+ *     { id: 'm2', text: 'Street racing in the rain' },
+ *   ],
+ *   [
+ *     { user: 'alice', item: 'm1', rating: 5, timestamp: 1_700_000_000 },
+ *     { user: 'alice', item: 'm2', rating: 2, timestamp: 1_700_000_100 },
+ *     { user: 'bob', item: 'm1' },
+ *   ],
+ * );
+ * console.log(dataset.userCount, dataset.itemCount, dataset.interactionCount); // 2 2 3
+ * console.log(dataset.userIndex('bob'), dataset.itemIndex('m2')); // 1 1
+ * ```
  */
 export class InteractionDataset {
   /** User ids by dense index (compact; {@link InteractionDataset.userIds} as an array). */

@@ -48,6 +48,19 @@ export interface LoadReport {
  * @param options - see {@link LoadDatasetOptions}.
  * @throws DataFormatError naming the file and line (row) of the first problem; an Error naming
  *   `@duckdb/node-api` for Parquet input when it is not installed.
+ *
+ * @example
+ * ```ts
+ * import { loadDataset } from 'mars-rec/data';
+ *
+ * const { dataset, report } = await loadDataset({
+ *   items: 'data/movies/items.jsonl', // or .parquet
+ *   interactions: 'data/movies/interactions.csv', // or .parquet
+ *   minRating: 4,
+ *   onProgress: (stage, done, total) => console.error(stage, done, total),
+ * });
+ * console.log(dataset.userCount, dataset.itemCount, report.seconds);
+ * ```
  */
 export async function loadDataset(
   options: LoadDatasetOptions,

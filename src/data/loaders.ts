@@ -3,7 +3,21 @@ import type { InteractionRecord, ItemRecord } from './interaction-dataset';
 /** Where lines come from: a file path (Node) or any iterable of lines (browser: a split fetch). */
 export type LineSource = string | Iterable<string> | AsyncIterable<string>;
 
-/** An error in an input file, naming the file, the line and what is wrong. */
+/**
+ * An error in an input file, naming the file, the line and what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { DataFormatError, loadInteractionsCsv } from 'mars-rec/data';
+ *
+ * try {
+ *   await loadInteractionsCsv(['user,item,rating', 'u1,m1,five']);
+ * } catch (error) {
+ *   if (error instanceof DataFormatError) console.log(error.source, error.line, error.message);
+ *   // <input> 2 <input>:2: rating 'five' is not a number
+ * }
+ * ```
+ */
 export class DataFormatError extends Error {
   /** 1-based line number. */
   readonly line: number;
@@ -131,6 +145,15 @@ function sourceName(source: LineSource): string {
  * round and neighbouring ids would merge.
  * @throws DataFormatError naming the line for invalid UTF-8 or JSON, a missing or non-string
  *   field, a numeric id beyond 2^53, or an id that appeared before (both lines named).
+ *
+ * @example
+ * ```ts
+ * import { loadItemsJsonl } from 'mars-rec/data';
+ *
+ * const items = await loadItemsJsonl('data/movies/items.jsonl'); // a path, or any iterable of lines
+ * const inline = await loadItemsJsonl(['{"id": "m1", "text": "A lighthouse keeper and the sea"}']);
+ * console.log(items.length, inline[0].id); // ... m1
+ * ```
  */
 export async function loadItemsJsonl(source: LineSource): Promise<ItemRecord[]> {
   const name = sourceName(source);
@@ -216,6 +239,15 @@ export function splitCsvLine(line: string): string[] | undefined {
  * `rating` and `timestamp` optional, and their values may be empty). Timestamps are Unix seconds.
  * @throws DataFormatError naming the line for a missing header column, a wrong field count, an
  *   open quote, an empty user or item, or a rating/timestamp that is not a number.
+ *
+ * @example
+ * ```ts
+ * import { InteractionDataset, loadInteractionsCsv, loadItemsJsonl } from 'mars-rec/data';
+ *
+ * const interactions = await loadInteractionsCsv('data/movies/interactions.csv');
+ * const dataset = InteractionDataset.build(await loadItemsJsonl('data/movies/items.jsonl'), interactions);
+ * console.log(`${dataset.interactionCount} interactions, ${dataset.unknownItemInteractions} of unknown items`);
+ * ```
  */
 export async function loadInteractionsCsv(source: LineSource): Promise<InteractionRecord[]> {
   const name = sourceName(source);
@@ -335,6 +367,15 @@ export async function loadMovieLensRatings(source: LineSource): Promise<Interact
  * Loads MIND `news.tsv` (id, category, subcategory, title, abstract, url, entities...): the item
  * text is the title and the abstract.
  * @throws DataFormatError naming the line when it has fewer than 5 fields or repeats a news id.
+ *
+ * @example
+ * ```ts
+ * import { InteractionDataset, loadMindBehaviors, loadMindNews } from 'mars-rec/data';
+ *
+ * const news = await loadMindNews('MINDsmall_train/news.tsv');
+ * const clicks = await loadMindBehaviors('MINDsmall_train/behaviors.tsv');
+ * const dataset = InteractionDataset.build(news, clicks);
+ * ```
  */
 export async function loadMindNews(source: LineSource): Promise<ItemRecord[]> {
   const name = sourceName(source);

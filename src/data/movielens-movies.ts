@@ -44,6 +44,8 @@ const trailingArticle = /^(.*), (The|A|An|Les|La|Le|L'|Il|Das|Der|Die|Den|Det|El
  *
  * @example
  * ```ts
+ * import { InteractionDataset, loadMovieLensMovies, loadMovieLensRatings } from 'mars-rec/data';
+ *
  * const items = await loadMovieLensMovies('ml-latest-small/movies.csv', { tags: 'ml-latest-small/tags.csv' });
  * const dataset = InteractionDataset.build(items, await loadMovieLensRatings('ml-latest-small/ratings.csv'));
  * ```

@@ -52,6 +52,15 @@ const defaultTokenCount = (text: string): number => text.match(/[\p{L}\p{N}_]+/g
  * The report's preprocessing, in this order: (1) minimum rating, (2) items without text,
  * (3) users with too few interactions, (4) items left without interactions. Returns the new
  * dataset (re-indexed densely, ids kept) and a report of what each step dropped.
+ *
+ * @example
+ * ```ts
+ * import { loadDataset, preprocess } from 'mars-rec/data';
+ *
+ * const { dataset: raw } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv' });
+ * const { dataset, report } = preprocess(raw, { minRating: 4, minUserInteractions: 3 });
+ * console.log(report.interactionsBelowMinRating, report.usersBelowMinInteractions, report.after);
+ * ```
  */
 export function preprocess(
   dataset: InteractionDataset,

@@ -60,6 +60,17 @@ export interface UserSplitJson {
  * Rounding (the report's reading): n_train = max(1, floor(trainFraction x n)), validation =
  * floor((n - n_train) / 2), test = the rest, so test takes the odd item; users with fewer than
  * `minItemsPerUser` items are dropped and counted.
+ *
+ * @example
+ * ```ts
+ * import { loadDataset, splitPerUser, UserSplit } from 'mars-rec/data';
+ *
+ * const { dataset } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv' });
+ * const split = splitPerUser(dataset, { trainFraction: 0.3, seed: 1 });
+ * console.log(split.train.rowCount, split.droppedUsers, split.historyOf(split.userIds[0]));
+ * await split.save('runs/split.bin'); // the exact split, to evaluate on later
+ * const again = await UserSplit.load('runs/split.bin');
+ * ```
  */
 export class UserSplit {
   /** Training positives. */
@@ -278,6 +289,16 @@ export class UserSplit {
  * Splits each user's items into train, validation and test; see {@link UserSplit} for the
  * rounding. Works in typed arrays: a pass to size the three parts, a pass to fill them (each row
  * shuffled or ordered in a scratch array, then sorted by item).
+ *
+ * @example
+ * ```ts
+ * import { loadDataset, preprocess, splitPerUser } from 'mars-rec/data';
+ *
+ * const { dataset: raw } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv' });
+ * const { dataset } = preprocess(raw, { minRating: 4, minUserInteractions: 3 });
+ * const { train, validation, test } = splitPerUser(dataset, { trainFraction: 0.3, seed: 1 });
+ * const newestLast = splitPerUser(dataset, { strategy: 'leave-last-out' }); // needs timestamps
+ * ```
  */
 export function splitPerUser(dataset: InteractionDataset, options: SplitOptions = {}): UserSplit {
   const resolved: Required<SplitOptions> = {
@@ -384,6 +405,15 @@ export function splitPerUser(dataset: InteractionDataset, options: SplitOptions 
  * A CSR matrix from rows of item indices (each row sorted ascending here), with per-entry
  * timestamps moved along with their items when given (`timestamps[user][k]` is the time of
  * `rows[user][k]`).
+ *
+ * @example
+ * ```ts
+ * import { rowsToCsr } from 'mars-rec/data';
+ *
+ * // user 0 liked items 2 and 0, user 1 item 1; 3 items
+ * const positives = rowsToCsr([[2, 0], [1]], 3);
+ * console.log(Array.from(positives.offsets), Array.from(positives.indices)); // [0, 2, 3] [0, 2, 1]
+ * ```
  */
 export function rowsToCsr(
   rows: readonly (readonly number[])[],

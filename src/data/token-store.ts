@@ -31,6 +31,21 @@ export interface TokenStoreParts {
  * count, maximum size) is then built from the counts and applied by a table lookup, without
  * tokenising again: {@link TokenStore.tokenCounts}, {@link TokenStore.encode}. Saved and reused
  * across runs by {@link loadItemTokens} (cached beside the data, invalidated by content hash).
+ *
+ * @example
+ * ```ts
+ * import { TokenStoreBuilder } from 'mars-rec/data';
+ * import { Tokenizer, Vocabulary } from 'mars-rec/text';
+ *
+ * const builder = new TokenStoreBuilder(new Tokenizer());
+ * builder.add('m1', 'A lighthouse keeper and the sea');
+ * builder.add('m2', 'The sea, the storm and the keeper');
+ * const store = builder.finish();
+ * // any vocabulary from the counts, without tokenising again
+ * const vocabulary = Vocabulary.fromCounts(store.tokenCounts(), { minCount: 2 });
+ * const encoded = store.encode(vocabulary); // token ids; words seen once map to the unknown token
+ * console.log(store.size, Array.from(encoded.rowSplits)); // 2 [0, 6, 13]
+ * ```
  */
 export class TokenStore {
   /** Item ids, by item index. */
@@ -188,6 +203,18 @@ export class TokenStore {
 /**
  * Builds a {@link TokenStore} one item at a time: each text is tokenised as it arrives and only
  * its word indices are kept.
+ *
+ * @example
+ * ```ts
+ * import { TokenStoreBuilder } from 'mars-rec/data';
+ * import { Tokenizer } from 'mars-rec/text';
+ *
+ * const builder = new TokenStoreBuilder(new Tokenizer({ stopwords: ['en'] }));
+ * builder.add('n1', 'Markets rally as rates fall');
+ * builder.add('n1', 'a repeated id is refused'); // -1: nothing added
+ * const store = builder.finish();
+ * console.log(store.size, store.lengthOf(0), store.words); // 1 4 ['markets', 'rally', 'rates', 'fall']
+ * ```
  */
 export class TokenStoreBuilder {
   private readonly itemIds = new IdInterner();

@@ -10,6 +10,15 @@ import { describe } from './relevant-items';
  * @returns a value in [0, 1].
  * @throws RangeError when `itemCount` is not a positive integer or a listed item is outside
  *   `[0, itemCount)` (the message names the list and position).
+ *
+ * @example
+ * ```ts
+ * import { catalogueCoverage } from 'mars-rec/metrics';
+ *
+ * const lists = [new Int32Array([0, 1, 2]), new Int32Array([1, 2, 3])];
+ * catalogueCoverage(lists, 10); // 0.4: items 0 to 3 of 10
+ * catalogueCoverage(lists, 10, 1); // 0.2: the first items, 0 and 1
+ * ```
  */
 export function catalogueCoverage(lists: Iterable<Int32Array>, itemCount: number, k?: number): number {
   if (!Number.isInteger(itemCount) || itemCount < 1) {

@@ -120,9 +120,18 @@ const emptyCsrRow = new Int32Array(0);
  *
  * @example
  * ```ts
+ * import { PopularityRecommender } from 'mars-rec';
+ * import { loadDataset, splitPerUser } from 'mars-rec/data';
+ * import { evaluateRanking } from 'mars-rec/metrics';
+ *
+ * const { dataset } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv' });
+ * const split = splitPerUser(dataset, { seed: 1 });
+ * const popularity = PopularityRecommender.fit(split.train);
  * const result = await evaluateRanking({
- *   itemCount, targets: testMatrix, exclude: trainMatrix,
- *   score: (users) => model.scoreAll(users), // Float32Array [users.length * itemCount]
+ *   itemCount: dataset.itemCount,
+ *   targets: split.test,
+ *   exclude: split.train, // training items are never ranked
+ *   score: (users) => popularity.scoreUsers(users), // [users.length * itemCount], row-major
  *   metrics: ['recall@50', 'map@500'],
  * });
  * console.log(result.mean['recall@50'], '±', result.standardError['recall@50']);

@@ -26,12 +26,25 @@ export interface MetricsTableOptions {
  *
  * @example
  * ```ts
- * const evaluation = await model.evaluate(split.test, split.train);
- * console.log(formatMetricsTable(evaluation));
- * // metric       mean    ± s.e.  users
- * // recall@10    0.0938  0.0051    666
- * // ...
- * console.log(formatMetricsTable({ mars: evaluation, popularity }, { format: 'markdown' }));
+ * import { MarsModel, PopularityRecommender } from 'mars-rec';
+ * import type { UserSplit } from 'mars-rec/data';
+ * import { evaluateRanking, formatMetricsTable } from 'mars-rec/metrics';
+ *
+ * async function compare(model: MarsModel, split: UserSplit): Promise<void> {
+ *   const evaluation = await model.evaluate(split.test, split.train);
+ *   console.log(formatMetricsTable(evaluation));
+ *   // metric       mean    ± s.e.  users
+ *   // recall@10    0.0938  0.0051    666
+ *   // ...
+ *   const counts = PopularityRecommender.fit(split.train);
+ *   const popularity = await evaluateRanking({
+ *     itemCount: split.itemIds.length,
+ *     targets: split.test,
+ *     exclude: split.train,
+ *     score: (users) => counts.scoreUsers(users),
+ *   });
+ *   console.log(formatMetricsTable({ mars: evaluation, popularity }, { format: 'markdown' }));
+ * }
  * ```
  * @param evaluations - one evaluation, or evaluations by the name to print for each.
  * @param options - see {@link MetricsTableOptions}.

@@ -86,6 +86,15 @@ function measure(
  * @param relevant - the user's relevant items: a sorted `Int32Array` or a `Set`.
  * @param k - the cutoff in items, an integer >= 1.
  * @returns a value in [0, 1]; NaN when `relevant` is empty (recall is undefined then).
+ *
+ * @example
+ * ```ts
+ * import { recallAtK } from 'mars-rec/metrics';
+ *
+ * // the ranking found 2 of the user's 3 relevant items in its top 3
+ * recallAtK(new Int32Array([7, 3, 9, 1]), new Set([3, 9, 4]), 3); // 2 / 3
+ * recallAtK(new Int32Array([7, 3, 9, 1]), new Int32Array([1, 3, 4]), 4); // 2 / 3 (sorted Int32Array)
+ * ```
  */
 export function recallAtK(ranked: Int32Array, relevant: RelevantItems, k: number): number {
   return measure('recall', ranked, relevant, k, 'recallAtK');
@@ -129,6 +138,14 @@ export function hitAtK(ranked: Int32Array, relevant: RelevantItems, k: number): 
  * @param k - the cutoff in items, an integer >= 1.
  * @param options - the normalization; see {@link AveragePrecisionNormalization}.
  * @returns a value in [0, 1]; NaN when `relevant` is empty.
+ *
+ * @example
+ * ```ts
+ * import { averagePrecisionAtK } from 'mars-rec/metrics';
+ *
+ * // hits at ranks 1 and 3 of 2 relevant items: (1/1 + 2/3) / 2
+ * averagePrecisionAtK(new Int32Array([5, 8, 2]), new Set([5, 2]), 3); // 0.8333
+ * ```
  */
 export function averagePrecisionAtK(
   ranked: Int32Array,
@@ -166,6 +183,14 @@ export function checkNormalization(
  * @param relevant - the user's relevant items: a sorted `Int32Array` or a `Set`.
  * @param k - the cutoff in items, an integer >= 1.
  * @returns a value in [0, 1]; NaN when `relevant` is empty.
+ *
+ * @example
+ * ```ts
+ * import { ndcgAtK } from 'mars-rec/metrics';
+ *
+ * // one relevant item, at rank 2: (1 / log2(3)) / (1 / log2(2))
+ * ndcgAtK(new Int32Array([4, 6, 1]), new Set([6]), 3); // 0.6309
+ * ```
  */
 export function ndcgAtK(ranked: Int32Array, relevant: RelevantItems, k: number): number {
   return measure('ndcg', ranked, relevant, k, 'ndcgAtK');

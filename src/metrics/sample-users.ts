@@ -66,6 +66,25 @@ export interface SampledEvaluation extends RankingEvaluation {
  * @param options - see {@link SampledEvaluationOptions}.
  * @throws RangeError for a `sampleUsers` that is not a positive integer, and what
  *   `evaluateRanking` throws.
+ *
+ * @example
+ * ```ts
+ * import { PopularityRecommender } from 'mars-rec';
+ * import { loadDataset, splitPerUser } from 'mars-rec/data';
+ * import { evaluateSampledUsers } from 'mars-rec/metrics';
+ *
+ * const { dataset } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv' });
+ * const split = splitPerUser(dataset);
+ * const popularity = PopularityRecommender.fit(split.train);
+ * const result = await evaluateSampledUsers({
+ *   itemCount: dataset.itemCount,
+ *   targets: split.test,
+ *   exclude: split.train,
+ *   score: (users) => popularity.scoreUsers(users),
+ *   sampleUsers: 10_000, // of the users with a target; seeded
+ * });
+ * console.log(result.mean['recall@50'], '±', result.populationStandardError['recall@50']);
+ * ```
  */
 export async function evaluateSampledUsers(options: SampledEvaluationOptions): Promise<SampledEvaluation> {
   const { sampleUsers, seed, ...rest } = options;

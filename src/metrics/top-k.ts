@@ -16,6 +16,19 @@ export type ItemExclusion = Int32Array | ReadonlySet<number>;
  * 256 scores, keeps only the items at or above it in one pass, and runs the heap over those; if
  * fewer than `k` pass, it falls back to the plain heap, so the result is always exact. All items
  * are never sorted.
+ *
+ * @example
+ * ```ts
+ * import { TopKSelector } from 'mars-rec/metrics';
+ *
+ * // two users' scores over 4 items, row-major; user 0 has seen item 1
+ * const scores = new Float32Array([0.1, 0.9, 0.5, 0.7, 0.8, 0.2, 0.6, 0.4]);
+ * const seen = new Int32Array([1]);
+ * const selector = new TopKSelector();
+ * const best = new Int32Array(2);
+ * selector.select(scores, 0, 4, 2, seen, 0, 1, best); // user 0: best = [3, 2]
+ * selector.select(scores, 4, 4, 2, seen, 0, 0, best); // user 1, nothing excluded: best = [0, 2]
+ * ```
  */
 export class TopKSelector {
   private heapScores: Float64Array;
@@ -316,6 +329,8 @@ const sharedSelector = new TopKSelector();
  *
  * @example
  * ```ts
+ * import { topK } from 'mars-rec/metrics';
+ *
  * topK(new Float32Array([0.1, 0.9, 0.5, 0.9]), 3); // Int32Array [1, 3, 2]
  * topK(new Float32Array([0.1, 0.9, 0.5, 0.9]), 3, new Int32Array([1])); // Int32Array [3, 2, 0]
  * ```

@@ -75,6 +75,20 @@ export interface SamplerExclusions {
  * complement (the k-th non-positive item), so the cost stays bounded for any user.
  *
  * TensorFlow-free: output batches are plain typed arrays.
+ *
+ * @example
+ * ```ts
+ * import { rowsToCsr } from 'mars-rec/data';
+ * import { BprTripletSampler } from 'mars-rec/sampling';
+ *
+ * // 3 users x 5 items of training positives
+ * const train = rowsToCsr([[0, 1, 2], [2, 3], [4, 0]], 5);
+ * const sampler = new BprTripletSampler(train, { batchSize: 4, maxHistory: 50, seed: 1 });
+ * const batch = sampler.nextBatch();
+ * // triplet t: user batch.users[t] prefers batch.positives[t] to batch.negatives[t], and remembers
+ * // batch.historyItems[batch.historyOffsets[t] .. batch.historyOffsets[t + 1]) (its positives minus j)
+ * console.log(batch.users, batch.positives, batch.negatives, sampler.stepsPerEpoch);
+ * ```
  */
 export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<TripletBatch> {
   /** Triplets per batch. */

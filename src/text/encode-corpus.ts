@@ -107,6 +107,20 @@ export function encodeText(
  * @returns `{ values, rowSplits }`; an empty or all-stopword text is an empty row.
  * @throws TypeError naming the item's index (and id for `{ id, text }` items) when an item is
  *   not text.
+ *
+ * @example
+ * ```ts
+ * import { encodeCorpus, Tokenizer, Vocabulary } from 'mars-rec/text';
+ *
+ * const items = [
+ *   { id: 'm1', text: 'A lighthouse keeper and the sea' },
+ *   { id: 'm2', text: 'The sea, the storm and the keeper' },
+ * ];
+ * const tokenizer = new Tokenizer({ stopwords: 'en' });
+ * const vocabulary = Vocabulary.fit(items, { tokenizer });
+ * const { values, rowSplits } = encodeCorpus(items, tokenizer, vocabulary, { maxLength: 300 });
+ * console.log(Array.from(rowSplits)); // [0, 3, 6]: item k is values[rowSplits[k], rowSplits[k + 1])
+ * ```
  */
 export function encodeCorpus(
   items: Iterable<CorpusItem>,

@@ -14,6 +14,14 @@ const tagPattern = /<[a-zA-Z/!?][^<>]*>/g;
  *
  * @param html - the fragment, e.g. an Amazon product description.
  * @returns the text, with tags replaced by single spaces; whitespace is not collapsed.
+ *
+ * @example
+ * ```ts
+ * import { stripHtml } from 'mars-rec/text';
+ *
+ * stripHtml('<p>Fits A4 &amp; letter<br>paper</p><script>track()</script>');
+ * // ' Fits A4 & letter paper  '
+ * ```
  */
 export function stripHtml(html: string): string {
   if (html.indexOf('<') === -1) {

@@ -34,6 +34,16 @@ export const STOPWORD_LANGUAGES: readonly StopwordLanguage[] = Object.freeze(
  * @param language - an ISO 639-1 code from {@link STOPWORD_LANGUAGES}, e.g. `'en'` or `'de'`.
  * @returns the list; do not mutate it.
  * @throws RangeError when the language has no built-in list.
+ *
+ * @example
+ * ```ts
+ * import { builtInStopwords, Tokenizer } from 'mars-rec/text';
+ *
+ * builtInStopwords('en').includes('the'); // true
+ * builtInStopwords('de').length; // the German list, as Tokenizer({ stopwords: 'de' }) removes it
+ * // words of your domain on top of a built-in list
+ * const tokenizer = new Tokenizer({ stopwords: ['en'], extraStopwords: ['film', 'movie'] });
+ * ```
  */
 export function builtInStopwords(language: StopwordLanguage): readonly string[] {
   const list = Object.prototype.hasOwnProperty.call(listsByLanguage, language)

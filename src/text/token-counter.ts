@@ -6,6 +6,16 @@ import { Tokenizer } from './tokenizer';
  * Counts token occurrences over a stream of corpus items, one item at a time: memory grows with
  * the number of distinct tokens, never with the corpus. {@link Vocabulary.fit} uses it; use it
  * directly to count in several passes or from your own loop.
+ *
+ * @example
+ * ```ts
+ * import { TokenCounter, Tokenizer, Vocabulary } from 'mars-rec/text';
+ *
+ * const counter = new TokenCounter(new Tokenizer({ stopwords: 'en' }));
+ * for (const text of ['The cat sat', 'The cat ran']) counter.add(text);
+ * console.log(counter.counts()); // Map { 'cat' => 2, 'sat' => 1, 'ran' => 1 }
+ * const vocabulary = Vocabulary.fromCounts(counter.counts(), { minCount: 2 });
+ * ```
  */
 export class TokenCounter {
   private readonly tokenizer: Tokenizer;

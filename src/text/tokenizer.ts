@@ -159,6 +159,8 @@ function codePointLength(token: string): number {
  *
  * @example
  * ```ts
+ * import { Tokenizer } from 'mars-rec/text';
+ *
  * const tokenizer = new Tokenizer({ stopwords: 'de' });
  * tokenizer.tokenize('Die Straße nach Köln'); // ['straße', 'köln']
  * ```

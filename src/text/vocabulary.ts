@@ -94,9 +94,12 @@ export function resolveEncodeOptions(
  *
  * @example
  * ```ts
+ * import { Tokenizer, Vocabulary } from 'mars-rec/text';
+ *
+ * const texts = ['The cat sat on the mat', 'A cat and a dog', 'The dog sat'];
  * const tokenizer = new Tokenizer({ stopwords: 'en' });
- * const vocabulary = Vocabulary.fit(texts, { tokenizer, minCount: 2 });
- * vocabulary.encode(tokenizer.tokenize('The cat sat'), { maxLength: 200 }); // Int32Array
+ * const vocabulary = Vocabulary.fit(texts, { tokenizer, minCount: 2 }); // 'cat', 'dog', 'sat'
+ * vocabulary.encode(tokenizer.tokenize('The cat sat'), { maxLength: 200 }); // Int32Array [2, 4]
  * ```
  */
 export class Vocabulary {
