@@ -1,8 +1,10 @@
 // `npm run attention -- [options]` (or `npm run bench -- attention` for the defaults): how far
 // MARS's attention weights are from uniform, and whether attention beats its mean ablation
-// (issue #18). Per data set, on the per-user 0.3 split of docs/quality.md:
-// - trains the default configuration twice with one seed, once with `aggregation: 'attention'`
-//   and once with `'mean'` (same budget: the default, until validation stops improving), and
+// (issue #18). Per data set, on the per-user 0.3 split of docs/quality.md, and per model variant
+// (`mars`: the default configuration; `mars-text`: the paper's text-only form,
+// `collaborativeFactors: 0`):
+// - trains the variant twice with one seed, once with `aggregation: 'attention'` and once with
+//   `'mean'` (the default budget: until validation stops improving, best weights kept), and
 //   reads validation and test recall@50 and MAP@500 over every user (full ranking);
 // - with the attention model, explains (`MarsModel.explain`, the weights users see) a seeded
 //   sample of validation users with at least two history items, each for its top-10
@@ -12,9 +14,10 @@
 //
 //   --datasets a,b,...   folders of ../shared/data (default amazon_office,movies_tmdb_small,
 //                        mind_small_sample), or 'synthetic' for the generated corpus
+//   --variants a,b       mars, mars-text                                 default both
 //   --seed S             training seed                                   default 1
 //   --split-seed S       seed of the per-user split                      default 1
-//   --users N            validation users explained per data set         default 200
+//   --users N            validation users explained per data set         default 100
 //   --max-passes P       cap of the default budget, in passes            default the library's (20)
 //   --steps N            a fixed number of steps instead of the default budget
 //   --out FILE           also write the results as JSON
@@ -26,6 +29,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../src/backend';
 import { sampleEvaluationUsers } from '../src/metrics';
 import { MarsModel } from '../src/model';
+import type { MarsConfig } from '../src/model';
 import { historyOfRow } from '../src/ragged';
 import { SeededRandom } from '../src/random';
 import { loadExperimentData } from './experiment';
@@ -35,10 +39,18 @@ import { sharedDatasetPath } from './shared-data';
 /** The data sets of the report, in ../shared/data. */
 export const ATTENTION_DATASETS = ['amazon_office', 'movies_tmdb_small', 'mind_small_sample'];
 
+/** The model variants of the report: the default configuration and the paper's text-only form. */
+export const ATTENTION_VARIANTS: Record<string, Partial<MarsConfig>> = {
+  mars: {},
+  'mars-text': { collaborativeFactors: 0 },
+};
+
 /** Options of {@link runAttentionReport}. */
 export interface AttentionReportOptions {
   /** Data set folders (or 'synthetic'). */
   datasets: string[];
+  /** Names of {@link ATTENTION_VARIANTS}. */
+  variants: string[];
   seed: number;
   splitSeed: number;
   /** Validation users explained per data set. */
@@ -84,9 +96,11 @@ export interface AggregationRun {
   test: { recall50: number; map500: number };
 }
 
-/** One data set's report. */
+/** One data set's report for one model variant. */
 export interface AttentionDatasetReport {
   dataset: string;
+  /** The model variant (a name of {@link ATTENTION_VARIANTS}). */
+  variant: string;
   users: number;
   items: number;
   /** Validation users, and those with at least two (distinct, capped) history items. */
@@ -102,6 +116,11 @@ export interface AttentionDatasetReport {
 export async function runAttentionReport(options: AttentionReportOptions): Promise<AttentionDatasetReport[]> {
   const log = options.log ?? ((line: string) => console.error(line));
   const reports: AttentionDatasetReport[] = [];
+  for (const variant of options.variants)
+    if (!(variant in ATTENTION_VARIANTS))
+      throw new Error(
+        `attention: unknown variant '${variant}'; known: ${Object.keys(ATTENTION_VARIANTS).join(', ')}`,
+      );
   for (const dataset of options.datasets) {
     const path = dataset === 'synthetic' ? 'synthetic' : sharedDatasetPath(dataset);
     if (!path) {
@@ -113,54 +132,59 @@ export async function runAttentionReport(options: AttentionReportOptions): Promi
       `attention: ${dataset}: ${data.train.rowCount} users, ${data.itemIds.length} items, ` +
         `${data.train.offsets[data.train.rowCount]} train positives`,
     );
-    const runs: AggregationRun[] = [];
-    let explained: ExplainedCandidates[] = [];
-    let sample = { validationUsers: 0, usersWithTwoOrMore: 0, meanHistory: 0 };
-    for (const aggregation of ['attention', 'mean'] as const) {
-      const model = MarsModel.create({ aggregation });
-      try {
-        const fit = await model.fit(
-          {
-            itemIds: data.itemIds,
-            itemTexts: data.itemTexts,
-            train: data.train,
-            validation: data.validation,
-          },
-          { seed: options.seed, steps: options.steps, maxPasses: options.maxPasses },
-        );
-        log(`  ${aggregation}: ${fit.summary}`);
-        const metrics = ['recall@50', 'map@500'];
-        const validation = (await model.evaluate(data.validation, data.train, { metrics })).mean;
-        const test = (await model.evaluate(data.test, data.train, { metrics })).mean;
-        runs.push({
-          aggregation,
-          steps: fit.steps,
-          bestStep: fit.bestStep,
-          trainSeconds: fit.trainSeconds,
-          validation: { recall50: validation['recall@50'], map500: validation['map@500'] },
-          test: { recall50: test['recall@50'], map500: test['map@500'] },
-        });
-        log(
-          `  ${aggregation}: validation recall@50 ${validation['recall@50'].toFixed(4)} MAP@500 ${validation['map@500'].toFixed(4)}; ` +
-            `test ${test['recall@50'].toFixed(4)} / ${test['map@500'].toFixed(4)}`,
-        );
-        if (aggregation === 'attention') {
-          const measured = await explainSample(model, data, options);
-          explained = measured.explained;
-          sample = measured.sample;
+    for (const variant of options.variants) {
+      const runs: AggregationRun[] = [];
+      let explained: ExplainedCandidates[] = [];
+      let sample = { validationUsers: 0, usersWithTwoOrMore: 0, meanHistory: 0 };
+      for (const aggregation of ['attention', 'mean'] as const) {
+        const model = MarsModel.create({ ...ATTENTION_VARIANTS[variant], aggregation });
+        try {
+          const fit = await model.fit(
+            {
+              itemIds: data.itemIds,
+              itemTexts: data.itemTexts,
+              train: data.train,
+              validation: data.validation,
+            },
+            { seed: options.seed, steps: options.steps, maxPasses: options.maxPasses },
+          );
+          log(`  ${variant} ${aggregation}: ${fit.summary}`);
+          const metrics = ['recall@50', 'map@500'];
+          const validation = (await model.evaluate(data.validation, data.train, { metrics })).mean;
+          const test = (await model.evaluate(data.test, data.train, { metrics })).mean;
+          runs.push({
+            aggregation,
+            steps: fit.steps,
+            bestStep: fit.bestStep,
+            trainSeconds: fit.trainSeconds,
+            validation: { recall50: validation['recall@50'], map500: validation['map@500'] },
+            test: { recall50: test['recall@50'], map500: test['map@500'] },
+          });
+          log(
+            `  ${variant} ${aggregation}: validation recall@50 ${validation['recall@50'].toFixed(4)} MAP@500 ${validation['map@500'].toFixed(4)}; ` +
+              `test ${test['recall@50'].toFixed(4)} / ${test['map@500'].toFixed(4)}`,
+          );
+          if (aggregation === 'attention') {
+            const started = performance.now();
+            const measured = await explainSample(model, data, options);
+            explained = measured.explained;
+            sample = measured.sample;
+            log(`  ${variant}: explained in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+          }
+        } finally {
+          model.dispose();
         }
-      } finally {
-        model.dispose();
       }
+      reports.push({
+        dataset,
+        variant,
+        users: data.train.rowCount,
+        items: data.itemIds.length,
+        ...sample,
+        explained,
+        runs,
+      });
     }
-    reports.push({
-      dataset,
-      users: data.train.rowCount,
-      items: data.itemIds.length,
-      ...sample,
-      explained,
-      runs,
-    });
   }
   return reports;
 }
@@ -183,11 +207,14 @@ async function explainSample(
   const rng = new SeededRandom(options.seed + 11);
   const measured = { 'top-10': [] as number[][], random: [] as number[][] };
   let historyItems = 0;
+  const collaborative = model.config.collaborativeFactors > 0;
   for (const user of users) {
+    // a training user's own user term, where the model has one (it does not change the weights)
+    const known = collaborative ? user : undefined;
     const history = Array.from(historyOfRow(data.train, user, maxHistory), (item) => data.itemIds[item]);
     historyItems += history.length;
     const inHistory = new Set(history);
-    const top = (await model.recommend(history, { k: 10, user })).map((r) => r.id);
+    const top = (await model.recommend(history, { k: 10, user: known })).map((r) => r.id);
     const random: string[] = [];
     while (random.length < 10) {
       const id = data.itemIds[rng.nextInt(data.itemIds.length)];
@@ -198,7 +225,7 @@ async function explainSample(
       ['random', random],
     ] as const) {
       for (const item of candidates) {
-        const explanation = await model.explain(history, item, { user });
+        const explanation = await model.explain(history, item, { user: known });
         const weights = explanation.history.map((entry) => entry.weight);
         const { normalizedEntropy, largestDeviation, nearUniform } = explanation.uniformity;
         const logs = weights.map((weight) => Math.log(weight));
@@ -253,22 +280,22 @@ export function formatAttentionTables(reports: readonly AttentionDatasetReport[]
   const spread = (d: Distribution, digits = 3): string =>
     `${f(d.mean, digits)} (${f(d.p10, digits)} / ${f(d.median, digits)} / ${f(d.p90, digits)})`;
   const uniform = [
-    '| data set | validation users (history >= 2) | mean history | candidates | explanations | H(a)/log n: mean (p10 / median / p90) | near uniform | largest deviation from 1/n: mean (p10 / median / p90) | logit spread max-min: mean (p10 / median / p90) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| data set | model | validation users (history >= 2) | mean history | candidates | explanations | H(a)/log n: mean (p10 / median / p90) | near uniform | largest deviation from 1/n: mean (p10 / median / p90) | logit spread max-min: mean (p10 / median / p90) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const report of reports)
     for (const row of report.explained)
       uniform.push(
-        `| ${report.dataset} | ${report.validationUsers} (${report.usersWithTwoOrMore}) | ${f(report.meanHistory, 1)} | ${row.candidates} | ${row.count} | ${spread(row.normalizedEntropy, 4)} | ${f(100 * row.nearUniformShare, 1)}% | ${spread(row.largestDeviation)} | ${spread(row.logitSpread)} |`,
+        `| ${report.dataset} | ${report.variant} | ${report.validationUsers} (${report.usersWithTwoOrMore}) | ${f(report.meanHistory, 1)} | ${row.candidates} | ${row.count} | ${spread(row.normalizedEntropy, 4)} | ${f(100 * row.nearUniformShare, 1)}% | ${spread(row.largestDeviation)} | ${spread(row.logitSpread)} |`,
       );
   const versus = [
-    '| data set | aggregation | validation recall@50 | validation MAP@500 | test recall@50 | test MAP@500 | steps (best) | train s |',
-    '|---|---|---|---|---|---|---|---|',
+    '| data set | model | aggregation | validation recall@50 | validation MAP@500 | test recall@50 | test MAP@500 | steps (best) | train s |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const report of reports)
     for (const run of report.runs)
       versus.push(
-        `| ${report.dataset} | ${run.aggregation} | ${f(run.validation.recall50, 4)} | ${f(run.validation.map500, 4)} | ${f(run.test.recall50, 4)} | ${f(run.test.map500, 4)} | ${run.steps} (${run.bestStep ?? '—'}) | ${f(run.trainSeconds, 0)} |`,
+        `| ${report.dataset} | ${report.variant} | ${run.aggregation} | ${f(run.validation.recall50, 4)} | ${f(run.validation.map500, 4)} | ${f(run.test.recall50, 4)} | ${f(run.test.map500, 4)} | ${run.steps} (${run.bestStep ?? '—'}) | ${f(run.trainSeconds, 0)} |`,
       );
   return `${uniform.join('\n')}\n\n${versus.join('\n')}`;
 }
@@ -279,9 +306,10 @@ export function parseAttentionArgs(args: string[]): AttentionReportOptions & { o
     args,
     options: {
       datasets: { type: 'string', default: ATTENTION_DATASETS.join(',') },
+      variants: { type: 'string', default: Object.keys(ATTENTION_VARIANTS).join(',') },
       seed: { type: 'string', default: '1' },
       'split-seed': { type: 'string', default: '1' },
-      users: { type: 'string', default: '200' },
+      users: { type: 'string', default: '100' },
       'max-passes': { type: 'string' },
       steps: { type: 'string' },
       out: { type: 'string' },
@@ -296,6 +324,7 @@ export function parseAttentionArgs(args: string[]): AttentionReportOptions & { o
   };
   return {
     datasets: values.datasets.split(','),
+    variants: values.variants.split(','),
     seed: count('seed', values.seed) as number,
     splitSeed: count('split-seed', values['split-seed']) as number,
     users: count('users', values.users) as number,
