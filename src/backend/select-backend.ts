@@ -235,6 +235,15 @@ async function tryBackend(
  * found registered.
  * @throws Error naming the package to install when a named backend cannot start, or listing why
  *   each backend failed when `'auto'` finds none.
+ *
+ * @example
+ * ```ts
+ * import { selectBackend } from 'mars-rec';
+ *
+ * const backend = await selectBackend('auto'); // tfjs-node(-gpu) when installed, a WebGPU adapter, wasm, cpu
+ * console.log(backend.name, backend.reason);
+ * await selectBackend('wasm'); // or ask for one; an error names what to install when it cannot start
+ * ```
  */
 export async function selectBackend(
   preference: BackendPreference = 'auto',

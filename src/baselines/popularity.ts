@@ -11,6 +11,18 @@ export interface PopularityJson {
 /**
  * The "most popular" baseline: every user gets the same ranking, items ordered by how many
  * training users interacted with them. Strong on rating data, so any model must beat it.
+ *
+ * @example
+ * ```ts
+ * import { PopularityRecommender } from 'mars-rec';
+ * import { rowsToCsr } from 'mars-rec/data';
+ * import { topK } from 'mars-rec/metrics';
+ *
+ * const train = rowsToCsr([[0, 1], [1, 2], [1, 3]], 4);
+ * const popularity = PopularityRecommender.fit(train); // item counts: [1, 3, 1, 1]
+ * const scores = popularity.scoreUsers(Int32Array.of(0)); // the same counts for every user
+ * topK(scores, 2, train.indices.subarray(0, 2)); // user 0's best unseen: Int32Array [2, 3]
+ * ```
  */
 export class PopularityRecommender {
   /** `[items]` the number of training interactions of each item. */

@@ -55,6 +55,17 @@ const DEFAULTS: BprMfOptions = {
  * BPR matrix factorisation (Rendle et al. 2009), the paper's first baseline: score(u, i) =
  * p_u . q_i + b_i, trained by SGD on uniformly sampled (user, positive, negative) triplets,
  * the same sampling as MARS's eq. 3. Pure typed arrays, no TensorFlow.
+ *
+ * @example
+ * ```ts
+ * import { BprMatrixFactorization } from 'mars-rec';
+ * import { rowsToCsr } from 'mars-rec/data';
+ *
+ * const train = rowsToCsr([[0, 1], [1, 2], [0, 3]], 4); // 3 users x 4 items
+ * const bpr = BprMatrixFactorization.fit(train, { factors: 16, l2: 0.03, epochs: 100, seed: 1 });
+ * const scores = bpr.scoreUsers(Int32Array.of(0, 2)); // [2 * 4] row-major: p_u . q_i + b_i
+ * const saved = JSON.stringify(bpr.toJSON()); // BprMatrixFactorization.fromJSON(JSON.parse(saved))
+ * ```
  */
 export class BprMatrixFactorization {
   /** `[users, factors]` user factors, row-major. */
@@ -218,6 +229,19 @@ export class BprMatrixFactorization {
  * BPR-MF's SGD, a step at a time: the model ({@link BprMfTrainer.model}) is trained in place,
  * so a caller can evaluate it between epochs and keep the best (`tuneBprMf`).
  * `BprMatrixFactorization.fit` is this trainer run to the end.
+ *
+ * @example
+ * ```ts
+ * import { BprMfTrainer } from 'mars-rec';
+ * import { rowsToCsr } from 'mars-rec/data';
+ *
+ * const train = rowsToCsr([[0, 1], [1, 2], [0, 3]], 4);
+ * const trainer = new BprMfTrainer(train, { factors: 8, seed: 1 });
+ * for (let epoch = 0; epoch < 50; epoch++) {
+ *   const meanLoss = trainer.train(6); // one epoch: as many triplets as training positives
+ *   if (epoch % 10 === 0) console.log(epoch, meanLoss, trainer.model.scoreUsers(Int32Array.of(0)));
+ * }
+ * ```
  */
 export class BprMfTrainer {
   /** The resolved settings. */

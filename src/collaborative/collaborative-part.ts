@@ -12,6 +12,17 @@ export type CollaborativeFitOptions = Partial<Omit<BprMfOptions, 'factors'>>;
  * L2 and epochs on validation instead when it has validation data: `tuneBprMf`.)
  * @param train - training positives, users x items.
  * @param factors - latent factors per user and item.
+ *
+ * @example
+ * ```ts
+ * import { fitCollaborativePart } from 'mars-rec';
+ * import { rowsToCsr } from 'mars-rec/data';
+ *
+ * const train = rowsToCsr([[0, 1], [1, 2], [0, 3]], 5); // item 4 has no training positive
+ * const part = fitCollaborativePart(train, 16, { epochs: 100 });
+ * // the cold item gets zero factors and the lowest bias: this part never lifts it
+ * console.log(part.itemBiases[4] <= Math.min(...part.itemBiases.subarray(0, 4))); // true
+ * ```
  */
 export function fitCollaborativePart(
   train: CsrMatrix,

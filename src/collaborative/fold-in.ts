@@ -22,6 +22,17 @@ const FOLD_IN_DEFAULTS: FoldInOptions = { epochs: 30, learningRate: 0.05, l2: 0.
  * are positives; negatives are drawn uniformly from the other items.
  * @param history - item indices (duplicates and out-of-range indices are an error).
  * @returns `[factors]` the user vector; zero for an empty history or one that covers every item.
+ *
+ * @example
+ * ```ts
+ * import { fitCollaborativePart, foldInUser } from 'mars-rec';
+ * import { rowsToCsr } from 'mars-rec/data';
+ *
+ * const train = rowsToCsr([[0, 1], [1, 2], [0, 3]], 4);
+ * const part = fitCollaborativePart(train, 16);
+ * const newUser = foldInUser(part, [1, 2]); // [16]: a user vector from a history alone
+ * const scores = part.scoreUserVectors(newUser); // [4] p . q_i + b_i
+ * ```
  */
 export function foldInUser(
   part: BprMatrixFactorization,

@@ -8,6 +8,19 @@ import type { Vocabulary } from '../text/vocabulary';
  * texts as ragged rows (item `i`'s tokens are `tokens.values[tokens.rowSplits[i] ..
  * tokens.rowSplits[i + 1])`). A saved model carries its catalogue, so it ranks without the
  * original data.
+ *
+ * @example
+ * ```ts
+ * import { ItemCatalog } from 'mars-rec';
+ * import { Tokenizer, Vocabulary } from 'mars-rec/text';
+ *
+ * const ids = ['m1', 'm2'];
+ * const texts = ['A lighthouse keeper and the sea', 'The sea, the storm and the keeper'];
+ * const tokenizer = new Tokenizer({ stopwords: ['en'] });
+ * const vocabulary = Vocabulary.fit(texts, { tokenizer });
+ * const catalog = ItemCatalog.fromTexts(ids, texts, tokenizer, vocabulary, 300);
+ * console.log(catalog.size, catalog.indexOf('m2'), catalog.tokens.rowSplits); // 2 1 Int32Array [0, 3, 6]
+ * ```
  */
 export class ItemCatalog {
   /** Item ids by dense index. */

@@ -127,6 +127,15 @@ export const DEFAULT_MARS_CONFIG: Readonly<MarsConfig> = Object.freeze({
  * Fills in defaults and validates a partial config; throws a `RangeError` or `TypeError` naming
  * the field and the value on anything invalid, including a size beyond
  * {@link MARS_CONFIG_BOUNDS}.
+ *
+ * @example
+ * ```ts
+ * import { resolveMarsConfig } from 'mars-rec';
+ *
+ * const config = resolveMarsConfig({ outputDim: 32, collaborativeFactors: 0 });
+ * console.log(config.filters, config.maxHistory); // 100 50: the defaults fill the rest
+ * // resolveMarsConfig({ outputDims: 32 }) throws TypeError: MarsConfig: unknown field 'outputDims'; ...
+ * ```
  */
 export function resolveMarsConfig(partial: Partial<MarsConfig> = {}): MarsConfig {
   if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) {

@@ -88,6 +88,16 @@ export function summarizeMarsBlocks(blocks: MarsBlocks): ModelSummary {
 /**
  * A printable table of a {@link ModelSummary}: one line per weight (block, weight, shape,
  * parameters, trainable), then the totals.
+ *
+ * @example
+ * ```ts
+ * import { formatModelSummary, MarsModel } from 'mars-rec';
+ *
+ * const model = await MarsModel.load('./my-model');
+ * console.log(formatModelSummary(model.summary()));
+ * // one line per weight (block, weight, shape, parameters, trainable), then
+ * // total: <n> parameters, <m> trained by fit
+ * ```
  */
 export function formatModelSummary(summary: ModelSummary): string {
   const count = (value: number): string => value.toLocaleString('en-US');

@@ -21,6 +21,13 @@ export interface TimedRows {
  * @param maxHistory - the cap, in items (an integer >= 0).
  * @returns the last `maxHistory` entries, as a view of `history` (no copy).
  * @throws RangeError when `maxHistory` is not an integer >= 0.
+ *
+ * @example
+ * ```ts
+ * import { capHistory } from 'mars-rec';
+ *
+ * capHistory(Int32Array.of(4, 8, 15, 16, 23, 42), 3); // Int32Array [16, 23, 42]: the most recent
+ * ```
  */
 export function capHistory(history: Int32Array, maxHistory: number): Int32Array {
   checkCount(maxHistory, 'maxHistory', 'capHistory', 0);
@@ -50,6 +57,17 @@ export function chronologicalPositions(rows: TimedRows, row: number): Int32Array
  * @param row - the row (user) index.
  * @param maxHistory - the cap, in items. Default: no cap.
  * @returns item indices, oldest first; a copy when timestamps reorder the row, else a view.
+ *
+ * @example
+ * ```ts
+ * import { historyOfRow } from 'mars-rec';
+ * import { rowsToCsr } from 'mars-rec/data';
+ *
+ * // user 0 saw item 5 (time 300), item 2 (time 100), item 9 (time 200); rows are sorted by item
+ * const train = rowsToCsr([[5, 2, 9]], 10, [[300, 100, 200]]);
+ * historyOfRow(train, 0); // Int32Array [2, 9, 5]: oldest first
+ * historyOfRow(train, 0, 2); // Int32Array [9, 5]
+ * ```
  */
 export function historyOfRow(rows: TimedRows, row: number, maxHistory = Infinity): Int32Array {
   const start = rows.offsets[row];

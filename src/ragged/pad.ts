@@ -52,6 +52,15 @@ export interface PadOptions {
  * Runs on typed arrays only (one `set` per row).
  * @returns ids `[rows * width]`, lengths `[rows]` (after truncation) and the width.
  * @throws RangeError for a bad option or a `select` entry that is not a row index.
+ *
+ * @example
+ * ```ts
+ * import { padRows } from 'mars-rec';
+ *
+ * const documents = { values: Int32Array.of(5, 6, 7, 8, 9), rowSplits: Int32Array.of(0, 3, 3, 5) };
+ * const padded = padRows(documents, { maxWidth: 2 });
+ * console.log(padded.width, padded.ids, padded.lengths); // 2 Int32Array [5, 6, 0, 0, 8, 9] Int32Array [2, 0, 2]
+ * ```
  */
 export function padRows(rows: RaggedRows, options: PadOptions = {}): PaddedRows {
   const where = 'padRows';

@@ -20,6 +20,17 @@ const margin = { left: 64, right: 72, top: 44, bottom: 52 };
  * line `polyline.loss`, and its moving average `polyline.loss-smoothed`), the validation metric (right axis, red line and dots
  * `polyline.validation`), the kept step (dashed line `line.best-step`), and how the run ended
  * in the title. Pure string building, no DOM: it runs in Node and in the browser.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * import { learningCurveSvg } from 'mars-rec';
+ * import type { LearningCurve } from 'mars-rec';
+ *
+ * // the learning-curve.json that `mars-rec train` writes into its run directory
+ * const curve = JSON.parse(readFileSync('run1/learning-curve.json', 'utf8')) as LearningCurve;
+ * writeFileSync('curve.svg', learningCurveSvg(curve));
+ * ```
  */
 export function learningCurveSvg(curve: LearningCurve, options: LearningCurveSvgOptions = {}): string {
   const width = options.width ?? 720;

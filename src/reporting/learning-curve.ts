@@ -76,10 +76,17 @@ export interface LearningCurveRecorderOptions {
  *
  * @example
  * ```ts
- * const curve = new LearningCurveRecorder({ validationMetric: 'recall@50' });
- * const result = await model.fit(data, { onBatchEnd: curve.onBatchEnd, onValidation: curve.onValidation });
- * curve.finish(result);
- * writeFileSync('learning-curve.svg', learningCurveSvg(curve.toJSON()));
+ * import { writeFileSync } from 'node:fs';
+ * import { LearningCurveRecorder, learningCurveSvg, MarsModel } from 'mars-rec';
+ * import type { MarsTrainingData } from 'mars-rec';
+ *
+ * async function fitWithCurve(model: MarsModel, data: MarsTrainingData): Promise<void> {
+ *   const curve = new LearningCurveRecorder({ validationMetric: 'recall@50' });
+ *   const result = await model.fit(data, { onBatchEnd: curve.onBatchEnd, onValidation: curve.onValidation });
+ *   curve.finish(result);
+ *   writeFileSync('learning-curve.json', JSON.stringify(curve.toJSON()));
+ *   writeFileSync('learning-curve.svg', learningCurveSvg(curve.toJSON()));
+ * }
  * ```
  */
 export class LearningCurveRecorder {

@@ -69,6 +69,16 @@ export interface SyntheticCorpus {
  * belongs to.
  *
  * Used by `npm run demo`, the examples and the tests. Deterministic for a given seed.
+ *
+ * @example
+ * ```ts
+ * import { generateSyntheticCorpus } from 'mars-rec';
+ * import { InteractionDataset } from 'mars-rec/data';
+ *
+ * const corpus = generateSyntheticCorpus({ seed: 1, itemCount: 300, userCount: 200 });
+ * const dataset = InteractionDataset.build(corpus.items, corpus.interactions);
+ * console.log(dataset.itemCount, corpus.items[0].topic, corpus.items[0].text.slice(0, 40));
+ * ```
  */
 export function generateSyntheticCorpus(options: SyntheticCorpusOptions = {}): SyntheticCorpus {
   const {

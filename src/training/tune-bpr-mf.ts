@@ -68,6 +68,18 @@ export interface BprMfTuning {
  * @param train - training positives, users x items.
  * @param validation - held-out positives, same shape.
  * @throws RangeError for a bad option, or when `validation` has no user with a positive.
+ *
+ * @example
+ * ```ts
+ * import { tuneBprMf } from 'mars-rec';
+ * import { loadDataset, splitPerUser } from 'mars-rec/data';
+ *
+ * const { dataset } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv', minRating: 4 });
+ * const split = splitPerUser(dataset, { seed: 1 });
+ * const tuned = await tuneBprMf(split.train, split.validation, { l2Grid: [0.01, 0.03, 0.06] });
+ * console.log(tuned.summary); // BPR-MF L2 0.03, 120 epochs chosen on validation (recall@50 0.2712)
+ * const scores = tuned.model.scoreUsers(Int32Array.of(0));
+ * ```
  */
 export async function tuneBprMf(
   train: CsrMatrix,
