@@ -20,8 +20,13 @@ export interface ItemBiasConfig {
  *
  * @example
  * ```ts
+ * import { ItemBias, selectBackend } from 'mars-rec';
+ * import { rowsToCsr } from 'mars-rec/data';
+ *
+ * await selectBackend('auto'); // TensorFlow.js needs a backend before the first tensor
+ * const train = rowsToCsr([[0, 4], [17]], 1000); // 2 users x 1,000 items
  * const itemBias = new ItemBias({ itemCount: 1000, name: 'item_bias' });
- * itemBias.markSeen(train);
+ * itemBias.markSeen(train); // items 0, 4, 17 learn a bias; the others keep the cold bias
  * const biases = itemBias.gather(Int32Array.of(4, 17)); // [2], differentiable in `bias`
  * ```
  */

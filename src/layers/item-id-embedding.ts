@@ -21,9 +21,17 @@ export interface ItemIdEmbeddingConfig {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { ItemIdEmbedding, selectBackend } from 'mars-rec';
+ * import { rowsToCsr } from 'mars-rec/data';
+ *
+ * await selectBackend('auto'); // TensorFlow.js needs a backend before the first tensor
+ * const train = rowsToCsr([[0, 4], [17]], 1000);
  * const ids = new ItemIdEmbedding({ itemCount: 1000, outputDim: 64, name: 'item_id_embedding' });
  * ids.markSeen(train);
- * const vectors = tf.add(textVectors, ids.lookup(items)); // [n, 64]
+ * const items = Int32Array.of(4, 999); // a seen item and a cold one
+ * const textVectors = tf.zeros([2, 64]); // what the item encoder gives them
+ * const vectors = tf.add(textVectors, ids.lookup(items)); // [2, 64]; the cold item keeps its text vector
  * ```
  */
 export class ItemIdEmbedding extends tfl.layers.Layer {

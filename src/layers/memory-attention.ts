@@ -29,6 +29,25 @@ export interface ScoresWithUserVectors {
  * for. The weights come from `memoryReadWeights`, the op ranking and explanations use too:
  * padded slots get exactly zero weight; a row with no valid slot scores 0 (never NaN).
  * No trainable weights.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { MemoryAttention, selectBackend } from 'mars-rec';
+ *
+ * await selectBackend('auto'); // TensorFlow.js needs a backend before the first tensor
+ * const attention = new MemoryAttention(); // { aggregation: 'mean' } for the ablation
+ * const [weights, scores] = tf.tidy(() => {
+ *   const memory = tf.tensor3d([[[1, 0], [0, 1], [5, 5]]]); // [batch 1, history 3, dim 2]
+ *   const mask = tf.tensor2d([[1, 1, 0]]); // the third slot is padding
+ *   const candidates = tf.tensor3d([[[2, 0], [0, 1]]]); // [batch 1, m 2, dim 2]
+ *   // a = softmax(C v) over the valid slots; r = u . v with u = C a
+ *   return [attention.attentionWeights(memory, mask, candidates), attention.score(memory, mask, candidates)];
+ * });
+ * weights.print(); // [[[0.881, 0.119, 0], [0.269, 0.731, 0]]]: padding weighs exactly 0
+ * scores.print(); // [[1.762, 0.731]]
+ * tf.dispose([weights, scores]);
+ * ```
  */
 export class MemoryAttention extends tfl.layers.Layer {
   /** Class name for tfjs-layers serialization. */

@@ -65,6 +65,19 @@ export interface EncodeCallOptions {
  * Use it as a tfjs-layers layer (`apply([ids, lengths])`, int32 `[docs, width]` and `[docs]`,
  * output `[docs, outputDim]`), or call {@link TextCnnEncoder.encodeTokens} with typed arrays in a
  * custom training loop (no download of the ids from the device).
+ *
+ * @example
+ * ```ts
+ * import { selectBackend, TextCnnEncoder } from 'mars-rec';
+ *
+ * await selectBackend('auto'); // TensorFlow.js needs a backend before the first tensor
+ * const encoder = new TextCnnEncoder({ vocabularySize: 5000, embeddingDim: 64, filters: 100, outputDim: 64, seed: 1 });
+ * // two documents padded to 4 tokens: ids row-major (0 = padding) and their lengths
+ * const vectors = encoder.encodeTokens({ ids: Int32Array.of(5, 9, 2, 0, 7, 3, 0, 0), lengths: Int32Array.of(3, 2), width: 4 });
+ * console.log(vectors.shape); // [2, 64]
+ * vectors.dispose();
+ * encoder.dispose();
+ * ```
  */
 export class TextCnnEncoder extends tfl.layers.Layer {
   /** Class name for tfjs-layers serialization. */

@@ -51,9 +51,23 @@ const RECOMMEND_BATCH = 64;
  *
  * @example
  * ```ts
+ * import { formatMetricsTable, MarsModel } from 'mars-rec';
+ * import { loadDataset, splitPerUser } from 'mars-rec/data';
+ *
+ * const { dataset } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv', minRating: 4 });
+ * const split = splitPerUser(dataset, { trainFraction: 0.3, seed: 1 });
  * const model = MarsModel.create({ outputDim: 64 });
- * await model.fit({ itemIds, itemTexts, train, validation }, { steps: 2000 });
- * const top = await model.recommend(['item-12', 'item-7'], { k: 10 });
+ * const fit = await model.fit(
+ *   { itemIds: dataset.itemIds, itemTexts: dataset.itemTexts, train: split.train, validation: split.validation },
+ *   { verbose: true }, // progress on stderr; the default budget stops when validation stops improving
+ * );
+ * console.log(fit.summary);
+ * console.log(formatMetricsTable(await model.evaluate(split.test, split.train)));
+ * const history = split.historyOf(0); // item ids, oldest first
+ * const top = await model.recommend(history, { k: 10 });
+ * const why = await model.explain(history, top[0].id);
+ * if (why.uniformity.nearUniform) console.log('every history item contributes about equally');
+ * await model.save('./my-model'); // MarsModel.load('./my-model') scores identically
  * ```
  */
 export class MarsModel {

@@ -23,6 +23,17 @@ export interface MarsNetworkSizes {
  * The layers of a MARS model for a config: two text CNNs (one when `sharedEncoder`), the memory
  * attention, and the item bias and ID embedding when configured. The collaborative part is
  * fitted separately (`fitCollaborativePart`).
+ *
+ * @example
+ * ```ts
+ * import { buildMarsBlocks, disposeMarsBlocks, marsTrainableVariables, resolveMarsConfig, selectBackend } from 'mars-rec';
+ *
+ * await selectBackend('auto'); // TensorFlow.js needs a backend before the first tensor
+ * const config = resolveMarsConfig({ collaborativeFactors: 0, itemBias: true });
+ * const blocks = buildMarsBlocks(config, { vocabularySize: 5000, itemCount: 2000, seed: 1 });
+ * console.log(blocks.userEncoder.name, blocks.itemEncoder.name, marsTrainableVariables(blocks).length);
+ * disposeMarsBlocks(blocks);
+ * ```
  */
 export function buildMarsBlocks(config: MarsConfig, sizes: MarsNetworkSizes): MarsBlocks {
   const encoderConfig = {

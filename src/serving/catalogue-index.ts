@@ -45,6 +45,19 @@ interface CatalogueManifest {
  * {@link ItemIndex} that finds them, kept in step. Items can be added, edited and removed without
  * retraining (the model's encoder gives a new item its vectors from its text; see
  * `MarsModel.indexItems`), and the whole is saved crash-safely beside the model.
+ *
+ * @example
+ * ```ts
+ * import { CatalogueIndex, MarsModel } from 'mars-rec';
+ *
+ * const model = await MarsModel.load('./my-model');
+ * const index = await model.buildIndex({ engine: 'usearch' }); // attached: recommend can search it
+ * await index.save('./my-model/index'); // crash-safe; CatalogueIndex.load('./my-model/index') later
+ * const top = await model.recommend(['1', '34'], { k: 10, exact: true }); // the same list as brute force
+ * await model.indexItems([{ id: 'new-1', text: 'A lighthouse keeper and the sea' }]); // no retraining
+ * await model.removeItems(['34']);
+ * model.useIndex(await CatalogueIndex.load('./my-model/index')); // back to the saved catalogue
+ * ```
  */
 export class CatalogueIndex {
   /** The scoring columns, by row. */

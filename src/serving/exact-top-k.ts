@@ -64,6 +64,30 @@ export interface ExactTopKOptions {
  * the work of scoring them); each is scored exactly until the next bound falls below the k-th best
  * score found (minus a rounding margin), when no unread item can enter the top-k. A first
  * approximate search seeds the threshold; the exact stream is fetched in growing pages.
+ *
+ * @example
+ * ```ts
+ * import { BruteForceItemIndex, exactTopK, indexDimensions, indexVectorsOf, prepareMemoryQuery } from 'mars-rec';
+ * import { ScoringTable } from 'mars-rec';
+ *
+ * const table = new ScoringTable(2, 0);
+ * table.append({
+ *   itemVectors: Float32Array.of(1, 0, 0, 1, 0.6, 0.8),
+ *   memoryVectors: Float32Array.of(1, 0, 0, 1, 0.6, 0.8),
+ *   itemFactors: new Float32Array(0),
+ *   biases: new Float32Array(3),
+ * });
+ * const rows = Int32Array.of(0, 1, 2);
+ * const width = indexDimensions(table);
+ * const vectors = indexVectorsOf(table, rows); // [rows, d + F + 2]
+ * const index = new BruteForceItemIndex(width); // or await createItemIndex('usearch', width)
+ * await index.add(rows, vectors);
+ * const norms = Array.from(rows, (row) => Math.hypot(...vectors.subarray(row * width, (row + 1) * width)));
+ * const top = await exactTopK(table, index, prepareMemoryQuery(table, [0]), { k: 2, exclude: new Set([0]) }, {
+ *   maxVectorNorm: Math.max(...norms),
+ * });
+ * console.log(top.rows, top.scores); // Int32Array [2, 1] Float64Array [0.6, 0]
+ * ```
  */
 export async function exactTopK(
   table: ScoringTable,

@@ -32,6 +32,20 @@ export interface HistoryAttention {
  * for that candidate (the paper's case study), computed by the same op as training and ranking.
  * @param history - item indices, already capped (`capHistory`).
  * @param candidate - the candidate item index.
+ *
+ * @example
+ * ```ts
+ * import { capHistory, computeItemVectors, disposeItemVectors, explainAttention } from 'mars-rec';
+ * import type { MarsBlocks, RaggedRows } from 'mars-rec';
+ *
+ * async function why(blocks: MarsBlocks, documents: RaggedRows, history: Int32Array, candidate: number) {
+ *   const vectors = await computeItemVectors(blocks, documents);
+ *   const { weights, score, uniformity } = await explainAttention(vectors, capHistory(history, 50), candidate);
+ *   disposeItemVectors(vectors);
+ *   if (uniformity.nearUniform) console.log('near uniform: every history item contributes about equally');
+ *   else console.log(`item ${history[weights.indexOf(Math.max(...weights))]} weighs most for ${score}`);
+ * }
+ * ```
  */
 export async function explainAttention(
   vectors: ItemVectors,

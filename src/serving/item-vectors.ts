@@ -37,6 +37,21 @@ export function encodeCatalogue(blocks: MarsBlocks, side: EncoderSide, documents
  * The item-side and memory-side vectors of every catalogue item, and the item biases.
  * @param documents - one ragged row of token ids per item.
  * @returns vectors the caller owns ({@link disposeItemVectors}).
+ *
+ * @example
+ * ```ts
+ * import { computeItemVectors, disposeItemVectors, scoreHistories } from 'mars-rec';
+ * import type { MarsBlocks, RaggedRows } from 'mars-rec';
+ *
+ * async function scoreAll(blocks: MarsBlocks, documents: RaggedRows, histories: Int32Array[]): Promise<Float32Array> {
+ *   const vectors = await computeItemVectors(blocks, documents); // [items, d] per side, once per weights
+ *   try {
+ *     return await scoreHistories(vectors, histories); // [histories.length, items]
+ *   } finally {
+ *     disposeItemVectors(vectors);
+ *   }
+ * }
+ * ```
  */
 export async function computeItemVectors(blocks: MarsBlocks, documents: RaggedRows): Promise<ItemVectors> {
   const itemVectors = encodeCatalogue(blocks, 'item', documents);
@@ -60,6 +75,19 @@ export function disposeItemVectors(vectors: ItemVectors): void {
 /**
  * Item vectors computed on first use and kept until the weights change ({@link ItemVectorCache.invalidate}).
  * A failed computation is not kept: the next call tries again.
+ *
+ * @example
+ * ```ts
+ * import { computeItemVectors, ItemVectorCache } from 'mars-rec';
+ * import type { MarsBlocks, RaggedRows } from 'mars-rec';
+ *
+ * async function serve(blocks: MarsBlocks, documents: RaggedRows): Promise<void> {
+ *   const cache = new ItemVectorCache(() => computeItemVectors(blocks, documents));
+ *   const vectors = await cache.get(); // computed on the first call, then the same object
+ *   console.log(vectors.itemVectors.shape, (await cache.get()) === vectors); // [items, d] true
+ *   cache.invalidate(); // after the weights changed: freed, recomputed by the next get()
+ * }
+ * ```
  */
 export class ItemVectorCache {
   private readonly compute: () => Promise<ItemVectors>;

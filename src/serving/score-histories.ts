@@ -25,6 +25,20 @@ export interface ScoreHistoriesOptions {
  * when present.
  * @param histories - item indices per history, already capped (`capHistory`).
  * @returns row-major `[histories.length, items]` scores.
+ *
+ * @example
+ * ```ts
+ * import { capHistory, computeItemVectors, disposeItemVectors, scoreHistories } from 'mars-rec';
+ * import type { MarsBlocks, RaggedRows } from 'mars-rec';
+ * import { topK } from 'mars-rec/metrics';
+ *
+ * async function recommend(blocks: MarsBlocks, documents: RaggedRows, history: Int32Array): Promise<Int32Array> {
+ *   const vectors = await computeItemVectors(blocks, documents);
+ *   const scores = await scoreHistories(vectors, [capHistory(history, 50)]); // [1, items]
+ *   disposeItemVectors(vectors);
+ *   return topK(scores, 10, new Set(history)); // the 10 best items outside the history
+ * }
+ * ```
  */
 export async function scoreHistories(
   vectors: ItemVectors,

@@ -16,6 +16,24 @@ export interface ScoringColumns {
  * growable typed arrays indexed by row (the item's dense index). Rows are never renumbered:
  * a removed item leaves a dead row, so an item keeps its row (and its tie-breaking rank) for the
  * table's life.
+ *
+ * @example
+ * ```ts
+ * import { prepareMemoryQuery, scoreRows, ScoringTable } from 'mars-rec';
+ *
+ * // 3 items with text vectors of size 2 and no collaborative part
+ * const table = new ScoringTable(2, 0);
+ * table.append({
+ *   itemVectors: Float32Array.of(1, 0, 0, 1, 0.6, 0.8),
+ *   memoryVectors: Float32Array.of(1, 0, 0, 1, 0.6, 0.8),
+ *   itemFactors: new Float32Array(0),
+ *   biases: Float32Array.of(0, 0, 0.1),
+ * });
+ * const query = prepareMemoryQuery(table, [0]); // a history of item 0
+ * const scores = new Float64Array(2);
+ * scoreRows(table, query, [1, 2], scores); // [0, 0.7]: c_0 . v_j plus the bias
+ * table.remove([1]); // never recommended again; the row stays
+ * ```
  */
 export class ScoringTable {
   /** Size d of the text vectors (item and memory side). */

@@ -11,6 +11,24 @@ interface Moments {
  * batch) keep their parameters and moments unchanged, instead of moving on stale moments as in
  * dense Adam. Dense weights (every row has a gradient) update exactly as with Adam. Bias
  * correction uses the global step count.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { LazyAdamOptimizer, MarsModel, selectBackend } from 'mars-rec';
+ * import type { MarsTrainingData } from 'mars-rec';
+ *
+ * async function fitLazily(data: MarsTrainingData): Promise<void> {
+ *   await MarsModel.create().fit(data, { optimizer: 'lazy-adam' }); // by name: the fast CPU step has it too
+ * }
+ * // as a TF.js optimizer: the rows of `table` that the loss does not touch keep their moments
+ * await selectBackend('auto');
+ * const table = tf.variable(tf.zeros([1000, 8]));
+ * const touched = tf.reshape(tf.sum(tf.oneHot(tf.tensor1d([3, 7], 'int32'), 1000), 0), [1000, 1]); // rows 3, 7
+ * const optimizer = new LazyAdamOptimizer(0.01);
+ * optimizer.minimize(() => tf.sum(tf.square(tf.mul(tf.sub(table, 1), touched))), false, [table]);
+ * // rows 3 and 7 moved towards 1; every other row, and its moments, stayed as it was
+ * ```
  */
 export class LazyAdamOptimizer extends tf.Optimizer {
   /** Class name for serialization. */

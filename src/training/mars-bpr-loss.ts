@@ -32,7 +32,22 @@ export interface MarsBprLossOptions {
  *
  * @example
  * ```ts
- * const loss = optimizer.minimize(() => marsBprLoss(blocks, documents, sampler.nextBatch(), { maxHistory: 50 }), true, variables);
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { marsBprLoss, marsTrainableVariables } from 'mars-rec';
+ * import type { MarsBlocks, RaggedRows } from 'mars-rec';
+ * import type { BprTripletSampler } from 'mars-rec/sampling';
+ *
+ * function step(blocks: MarsBlocks, documents: RaggedRows, sampler: BprTripletSampler, optimizer: tf.Optimizer): number {
+ *   const batch = sampler.nextBatch();
+ *   const loss = optimizer.minimize(
+ *     () => marsBprLoss(blocks, documents, batch, { maxHistory: 50 }),
+ *     true,
+ *     marsTrainableVariables(blocks),
+ *   );
+ *   const value = loss?.dataSync()[0] ?? NaN;
+ *   loss?.dispose();
+ *   return value;
+ * }
  * ```
  * @param documents - the encoded text of every item (one ragged row of token ids per item).
  * @param batch - a batch of the `BprTripletSampler`.

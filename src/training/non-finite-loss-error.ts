@@ -2,6 +2,21 @@
  * Training diverged: the loss of a step was NaN or infinite. `fit` stops at that step (it does
  * not train on and save a NaN model); the weights are those of the best validation so far, when
  * there was one, else the diverged ones.
+ *
+ * @example
+ * ```ts
+ * import { MarsModel, NonFiniteLossError } from 'mars-rec';
+ * import type { MarsTrainingData } from 'mars-rec';
+ *
+ * async function fitOrExplain(data: MarsTrainingData): Promise<void> {
+ *   try {
+ *     await MarsModel.create().fit(data, { learningRate: 10 });
+ *   } catch (error) {
+ *     if (!(error instanceof NonFiniteLossError)) throw error;
+ *     console.error(`diverged at step ${error.step} (loss ${error.loss}): ${error.message}`);
+ *   }
+ * }
+ * ```
  */
 export class NonFiniteLossError extends Error {
   /** The step (1-based) whose loss was not finite. */

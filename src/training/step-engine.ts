@@ -50,12 +50,23 @@ export interface TfjsStepEngineOptions {
  *
  * @example
  * ```ts
- * const engine = new TfjsStepEngine({
- *   loss: (batch) => marsBprLoss(blocks, documents, batch, { maxHistory: 50 }),
- *   variables: marsTrainableVariables(blocks),
- *   optimizer: tf.train.adam(2.5e-4),
- * });
- * const loss = await engine.step(sampler.nextBatch());
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { marsBprLoss, marsTrainableVariables, TfjsStepEngine } from 'mars-rec';
+ * import type { MarsBlocks, RaggedRows } from 'mars-rec';
+ * import type { CsrMatrix } from 'mars-rec/data';
+ * import { BprTripletSampler } from 'mars-rec/sampling';
+ *
+ * async function train(blocks: MarsBlocks, documents: RaggedRows, positives: CsrMatrix): Promise<void> {
+ *   const sampler = new BprTripletSampler(positives, { batchSize: 128, maxHistory: 50, seed: 1 });
+ *   const engine = new TfjsStepEngine({
+ *     loss: (batch) => marsBprLoss(blocks, documents, batch, { maxHistory: 50 }),
+ *     variables: marsTrainableVariables(blocks),
+ *     optimizer: tf.train.adam(2.5e-4),
+ *     ownsOptimizer: true,
+ *   });
+ *   for (let step = 0; step < 100; step++) console.log(await engine.step(sampler.nextBatch()));
+ *   engine.dispose();
+ * }
  * ```
  */
 export class TfjsStepEngine implements StepEngine {

@@ -128,6 +128,42 @@ export interface MarsTrainingRun {
  * Trains MARS blocks with BPR: the triplet sampler, the budget, the optimizer and step engine,
  * validation with early stopping and best weights, progress. `MarsModel.fit` calls it after
  * building the model.
+ *
+ * @example
+ * ```ts
+ * import { buildMarsBlocks, computeItemVectors, disposeItemVectors, historyOfRow } from 'mars-rec';
+ * import { resolveMarsConfig, scoreHistories, trainMarsBlocks } from 'mars-rec';
+ * import { InteractionDataset, loadInteractionsCsv, loadItemsJsonl, splitPerUser } from 'mars-rec/data';
+ * import { evaluateRanking } from 'mars-rec/metrics';
+ * import { encodeCorpus, Tokenizer, Vocabulary } from 'mars-rec/text';
+ *
+ * const dataset = InteractionDataset.build(await loadItemsJsonl('items.jsonl'), await loadInteractionsCsv('interactions.csv'));
+ * const { train, validation } = splitPerUser(dataset, { seed: 1 });
+ * const tokenizer = new Tokenizer({ stopwords: ['en'] });
+ * const vocabulary = Vocabulary.fit(dataset.itemTexts, { tokenizer, minCount: 2 });
+ * const documents = encodeCorpus(dataset.itemTexts, tokenizer, vocabulary, { maxLength: 300 });
+ * const config = resolveMarsConfig({ collaborativeFactors: 0 }); // the paper's text-only form
+ * const blocks = buildMarsBlocks(config, { vocabularySize: vocabulary.size, itemCount: dataset.itemCount, seed: 1 });
+ * const { maxHistory, lambdaU, lambdaV } = config;
+ * const outcome = await trainMarsBlocks(
+ *   {
+ *     ...{ blocks, documents, train, validation, maxHistory, lambdaU, lambdaV },
+ *     // a validation metric of the current weights, for early stopping and the best weights
+ *     evaluate: async (targets, users, metric) => {
+ *       const vectors = await computeItemVectors(blocks, documents);
+ *       const histories = (batch: Int32Array) => Array.from(batch, (user) => historyOfRow(train, user, maxHistory));
+ *       const result = await evaluateRanking({
+ *         ...{ itemCount: dataset.itemCount, targets, exclude: train, users, metrics: [metric] },
+ *         score: (batch) => scoreHistories(vectors, histories(batch)),
+ *       });
+ *       disposeItemVectors(vectors);
+ *       return result.mean;
+ *     },
+ *   },
+ *   { steps: 1000, validateEvery: 100, seed: 1 },
+ * );
+ * console.log(outcome.summary);
+ * ```
  */
 export async function trainMarsBlocks(
   run: MarsTrainingRun,

@@ -143,8 +143,14 @@ function answerError(
  *
  * @example
  * ```ts
+ * import Fastify from 'fastify';
+ * import { MarsModel } from 'mars-rec';
+ * import { createRecommendationService, recommendationPlugin } from 'mars-rec/http';
+ *
+ * const model = await MarsModel.load('./my-model');
  * const app = Fastify({ logger: true });
  * await app.register(recommendationPlugin(createRecommendationService(model)), { prefix: '/rec' });
+ * await app.listen({ port: 3000 }); // POST /rec/recommend, POST /rec/explain, GET /rec/health, GET /rec/info
  * ```
  */
 export function recommendationPlugin(service: RecommendationService): FastifyPluginAsync {
@@ -175,6 +181,18 @@ export function recommendationPlugin(service: RecommendationService): FastifyPlu
  * A Fastify app serving `service` at the root, with the service's body limit, strict JSON
  * Schema validation (no type coercion, unknown fields refused), request timeouts and
  * structured JSON logs. Call `listen` yourself, or use {@link startServer}.
+ *
+ * @example
+ * ```ts
+ * import { PopularityRecommender } from 'mars-rec';
+ * import { createRecommendationApp, createRecommendationService, servedPopularity } from 'mars-rec/http';
+ *
+ * const served = servedPopularity(PopularityRecommender.fromCounts(Float32Array.of(5, 9, 2)), ['a', 'b', 'c']);
+ * const app = await createRecommendationApp(createRecommendationService(served), { logger: false });
+ * const response = await app.inject({ method: 'POST', url: '/recommend', payload: { history: ['b'], k: 1 } });
+ * console.log(response.json()); // { items: [{ id: 'a', score: 5 }], unknownItems: [] }
+ * await app.close();
+ * ```
  */
 export async function createRecommendationApp(
   service: RecommendationService,
@@ -219,6 +237,18 @@ export async function createRecommendationApp(
  * Serves `service` over HTTP until closed: listens, logs the address, and on SIGTERM or
  * SIGINT stops accepting, answers the requests in progress and closes (the process can then
  * exit on its own).
+ *
+ * @example
+ * ```ts
+ * import { MarsModel } from 'mars-rec';
+ * import { createRecommendationService, startServer } from 'mars-rec/http';
+ *
+ * const model = await MarsModel.load('./my-model');
+ * const server = await startServer(createRecommendationService(model), { port: 8080 });
+ * console.log(`listening on ${server.url}`); // curl -d '{"history":["1","34"],"k":5}' -H 'Content-Type: application/json' URL/recommend
+ * await server.closed; // until SIGTERM or SIGINT: the requests in progress are answered first
+ * model.dispose();
+ * ```
  */
 export async function startServer(
   service: RecommendationService,

@@ -13,7 +13,22 @@ export interface KnownUsers {
   historyOf(index: number): string[];
 }
 
-/** The training users of a split (`mars-rec train` saves it as `split.json`). */
+/**
+ * The training users of a split (`mars-rec train` saves it as `split.json`).
+ *
+ * @example
+ * ```ts
+ * import { MarsModel } from 'mars-rec';
+ * import { UserSplit } from 'mars-rec/data';
+ * import { createRecommendationService, knownUsersOfSplit } from 'mars-rec/http';
+ *
+ * // a run directory of `mars-rec train` holds the model and its exact split
+ * const model = await MarsModel.load('run1/model');
+ * const users = knownUsersOfSplit(await UserSplit.load('run1/split.bin'));
+ * const service = createRecommendationService(model, { users });
+ * await service.recommend({ user: '42', k: 10 }); // user 42's training history and user term
+ * ```
+ */
 export function knownUsersOfSplit(split: UserSplit): KnownUsers {
   const rows = new Map(split.userIds.map((id, row) => [id, row]));
   return {

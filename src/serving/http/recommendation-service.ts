@@ -119,6 +119,9 @@ export interface RecommendationService {
  *
  * @example
  * ```ts
+ * import { MarsModel } from 'mars-rec';
+ * import { createRecommendationService } from 'mars-rec/http';
+ *
  * const model = await MarsModel.load('runs/news/model');
  * const service = createRecommendationService(model);
  * const { items } = await service.recommend({ history: ['n0012', 'n0450'], k: 5 });

@@ -21,6 +21,16 @@ export interface BatcherStats {
  * `maxBatchSize`. Under load the batch grows with the number of concurrent clients; alone, a
  * query waits for no timer. A failed batch is retried one query at a time, so one bad query
  * fails only itself.
+ *
+ * @example
+ * ```ts
+ * import { RequestBatcher } from 'mars-rec/http';
+ *
+ * // one call of `run` per batch of queries that arrived together
+ * const batcher = new RequestBatcher<number, number>(async (queries) => queries.map((q) => 2 * q), 64);
+ * const answers = await Promise.all([batcher.submit(1), batcher.submit(2), batcher.submit(3)]);
+ * console.log(answers, batcher.stats); // [2, 4, 6] { batches: 1, queries: 3, largestBatch: 3 }
+ * ```
  */
 export class RequestBatcher<Query, Result> {
   private readonly queue: Pending<Query, Result>[] = [];

@@ -2,6 +2,20 @@
  * A request the service refuses: an HTTP status, the offending field (`history[3]`, `k`) when
  * one is to blame, and a message saying what is wrong. The HTTP adapter answers it as
  * `{ statusCode, error, message, field }`.
+ *
+ * @example
+ * ```ts
+ * import { PopularityRecommender } from 'mars-rec';
+ * import { createRecommendationService, RequestError, servedPopularity } from 'mars-rec/http';
+ *
+ * const served = servedPopularity(PopularityRecommender.fromCounts(Float32Array.of(5, 9, 2)), ['a', 'b', 'c']);
+ * const service = createRecommendationService(served);
+ * try {
+ *   await service.recommend({ history: ['a'], k: 0 });
+ * } catch (error) {
+ *   if (error instanceof RequestError) console.log(error.statusCode, error.field, error.message); // 400 k ...
+ * }
+ * ```
  */
 export class RequestError extends Error {
   /** HTTP status: 400 for a malformed request, 404 for an unknown user or item, 413 for a body too large. */

@@ -25,6 +25,18 @@ function rank(
  * Serves the popularity baseline: every query gets the most-interacted items not in its
  * history or exclusions.
  * @param itemIds - item ids by the recommender's item index.
+ *
+ * @example
+ * ```ts
+ * import { PopularityRecommender } from 'mars-rec';
+ * import { loadDataset, splitPerUser } from 'mars-rec/data';
+ * import { createRecommendationService, knownUsersOfSplit, servedPopularity, startServer } from 'mars-rec/http';
+ *
+ * const { dataset } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv' });
+ * const split = splitPerUser(dataset, { seed: 1 });
+ * const served = servedPopularity(PopularityRecommender.fit(split.train), split.itemIds);
+ * await startServer(createRecommendationService(served, { users: knownUsersOfSplit(split) }));
+ * ```
  */
 export function servedPopularity(
   recommender: PopularityRecommender,
@@ -49,6 +61,19 @@ export function servedPopularity(
  * Serves BPR-MF: it knows only its training users, so every query needs a known user; a batch
  * is one `scoreUsers` call.
  * @param itemIds - item ids by the model's item index.
+ *
+ * @example
+ * ```ts
+ * import { BprMatrixFactorization } from 'mars-rec';
+ * import { loadDataset, splitPerUser } from 'mars-rec/data';
+ * import { createRecommendationService, knownUsersOfSplit, servedBprMf } from 'mars-rec/http';
+ *
+ * const { dataset } = await loadDataset({ items: 'items.jsonl', interactions: 'interactions.csv' });
+ * const split = splitPerUser(dataset, { seed: 1 });
+ * const served = servedBprMf(BprMatrixFactorization.fit(split.train), split.itemIds);
+ * const service = createRecommendationService(served, { users: knownUsersOfSplit(split) });
+ * const { items } = await service.recommend({ user: split.userIds[0], k: 10 }); // BPR-MF needs a known user
+ * ```
  */
 export function servedBprMf(model: BprMatrixFactorization, itemIds: readonly string[]): ServedModel {
   if (model.itemCount !== itemIds.length)

@@ -30,6 +30,17 @@ import { withoutExcluded } from './served-model';
  * the model's item index when it has one): each query asks for its `k` plus its exclusions, and
  * its exclusions are dropped afterwards, so queries with different `k` and `exclude` share the
  * call. The model is not disposed by the service.
+ *
+ * @example
+ * ```ts
+ * import { MarsModel } from 'mars-rec';
+ * import { createRecommendationService, servedMarsModel } from 'mars-rec/http';
+ *
+ * const model = await MarsModel.load('./my-model');
+ * const served = servedMarsModel(model); // what createRecommendationService(model) does itself
+ * const [ranking] = await served.recommendMany([{ history: ['1', '34'], k: 5, exclude: ['48'] }]);
+ * const service = createRecommendationService(served);
+ * ```
  */
 export function servedMarsModel(model: RankingModel): ServedModel {
   const catalog = model.catalog;

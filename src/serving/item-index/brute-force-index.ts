@@ -4,6 +4,16 @@ import type { ItemIndex, ItemIndexMatches } from './item-index';
  * The exact reference {@link ItemIndex}: every search scans every vector (float64 sums) and
  * ranks by inner product, ties by lower key first. Nothing is written by `save`: the vectors
  * come back through `openItemIndex`.
+ *
+ * @example
+ * ```ts
+ * import { BruteForceItemIndex } from 'mars-rec';
+ *
+ * const index = new BruteForceItemIndex(2);
+ * await index.add(Int32Array.of(0, 1, 2), Float32Array.of(1, 0, 0, 1, 0.6, 0.8));
+ * const { keys, scores } = await index.search(Float32Array.of(1, 1), 2);
+ * console.log(keys, scores); // Int32Array [2, 0] (keys 0 and 1 tie: the lower first), scores [1.4, 1]
+ * ```
  */
 export class BruteForceItemIndex implements ItemIndex {
   readonly engine = 'brute-force' as const;

@@ -8,6 +8,17 @@ export const ITEM_INDEX_ENGINES: readonly ItemIndexEngine[] = ['usearch', 'brute
 /**
  * A new, empty {@link ItemIndex} on `engine`.
  * @param dimensions - vector width, in numbers.
+ *
+ * @example
+ * ```ts
+ * import { createItemIndex } from 'mars-rec';
+ *
+ * const index = await createItemIndex('usearch', 3, { connectivity: 16 }); // 'brute-force' needs no package
+ * await index.add(Int32Array.of(10, 11, 12), Float32Array.of(1, 0, 0, 0, 1, 0, 0.7, 0.7, 0));
+ * const { keys, scores } = await index.search(Float32Array.of(1, 1, 0), 2); // by inner product
+ * console.log(keys, scores); // key 12, then 10 or 11 (they tie); scores [1.4, 1]
+ * index.dispose();
+ * ```
  */
 export async function createItemIndex(
   engine: ItemIndexEngine,

@@ -83,6 +83,18 @@ interface UsearchSettings {
  * sqrt(B^2 - |x|^2) for a norm bound B fixed when the index is created, so all have norm B and
  * the cosine with [y, 0] ranks as y . x. Exact searches scan the plain vectors with the engine's
  * SIMD inner product, whatever the metric.
+ *
+ * @example
+ * ```ts
+ * import { UsearchItemIndex } from 'mars-rec';
+ *
+ * // needs the optional peer `usearch` (npm install usearch); the error says so otherwise
+ * const index = await UsearchItemIndex.create(3, { connectivity: 32, expansionSearch: 128 });
+ * await index.add(Int32Array.of(10, 11, 12), Float32Array.of(1, 0, 0, 0, 1, 0, 0.7, 0.7, 0));
+ * const approximate = await index.search(Float32Array.of(1, 1, 0), 2); // HNSW
+ * const exact = await index.search(Float32Array.of(1, 1, 0), 2, { exact: true }); // one SIMD scan
+ * index.dispose();
+ * ```
  */
 export class UsearchItemIndex implements ItemIndex {
   readonly engine = 'usearch' as const;

@@ -74,6 +74,25 @@ export function fastCpuStepUnsupported(parts: FastCpuModelParts, optimizer: unkn
  * The fast CPU step as a step engine of the fit loop: it copies the model's weights into a
  * {@link FastCpuTrainer} on the first step, trains there, and writes the weights back into the
  * model's TF.js variables on {@link FastCpuStepEngine.flush} (before validations and at the end).
+ *
+ * @example
+ * ```ts
+ * import { FastCpuStepEngine, fastCpuPartsOf } from 'mars-rec';
+ * import type { MarsBlocks, RaggedRows } from 'mars-rec';
+ * import type { CsrMatrix } from 'mars-rec/data';
+ * import { BprTripletSampler } from 'mars-rec/sampling';
+ *
+ * async function trainFast(blocks: MarsBlocks, documents: RaggedRows, positives: CsrMatrix): Promise<void> {
+ *   const engine = new FastCpuStepEngine({
+ *     ...{ parts: fastCpuPartsOf(blocks), documents, optimizer: 'adam', learningRate: 2.5e-4 },
+ *     ...{ maxHistory: 50, lambdaU: 1e-4, lambdaV: 1e-4, threads: 2 },
+ *   });
+ *   const sampler = new BprTripletSampler(positives, { maxHistory: 50, seed: 1 });
+ *   for (let step = 0; step < 100; step++) await engine.step(sampler.nextBatch());
+ *   await engine.flush(); // the trained weights go back into the blocks' TF.js variables
+ *   engine.dispose();
+ * }
+ * ```
  */
 export class FastCpuStepEngine implements StepEngine {
   /** `'fast-cpu'`. */
@@ -235,7 +254,14 @@ export interface FastCpuStepEngineChoice {
  * @throws Error (when the fit starts) naming why it cannot train the model here.
  * @example
  * ```ts
- * await model.fit(data, { stepEngine: fastCpuStepEngine({ threads: 2 }) });
+ * import { fastCpuStepEngine, MarsModel, tfjsStepEngine } from 'mars-rec';
+ * import type { MarsTrainingData } from 'mars-rec';
+ *
+ * async function fitBoth(data: MarsTrainingData): Promise<void> {
+ *   // the default on cpu and wasm already; asked for, it fails early where it cannot run
+ *   await MarsModel.create().fit(data, { stepEngine: fastCpuStepEngine({ threads: 2 }) });
+ *   await MarsModel.create().fit(data, { stepEngine: tfjsStepEngine }); // the TF.js step, any backend
+ * }
  * ```
  */
 export function fastCpuStepEngine(choice: FastCpuStepEngineChoice = {}): StepEngineFactory {

@@ -118,6 +118,28 @@ const DEFAULT_STEP_BYTES = 32 * 2 ** 20;
  * run is deterministic for a seed and a thread count. It computes what the TF.js path computes
  * (same weights, outputs and gradients within float tolerance): the model copies its weights in
  * and reads them back ({@link FastCpuTrainer.weights}).
+ *
+ * @example
+ * ```ts
+ * import { FastCpuTrainer, readEncoderWeights, writeEncoderWeights } from 'mars-rec';
+ * import type { RaggedRows, TextCnnEncoder } from 'mars-rec';
+ * import type { CsrMatrix } from 'mars-rec/data';
+ * import { BprTripletSampler } from 'mars-rec/sampling';
+ *
+ * async function train(memory: TextCnnEncoder, item: TextCnnEncoder, documents: RaggedRows, positives: CsrMatrix) {
+ *   const { vocabularySize, embeddingDim, filters, kernelSizes, outputDim } = memory.settings;
+ *   const trainer = await FastCpuTrainer.create(
+ *     { encoders: [readEncoderWeights(memory), readEncoderWeights(item)] }, // copied in
+ *     { vocabularySize, embeddingDim, filters, kernelSizes, outputDim, itemCount: documents.rowSplits.length - 1, documents },
+ *   );
+ *   const sampler = new BprTripletSampler(positives, { maxHistory: 50, seed: 1 });
+ *   for (let step = 0; step < 100; step++) trainer.step(sampler.nextBatch()); // returns the batch's loss
+ *   const weights = trainer.weights();
+ *   writeEncoderWeights(memory, weights.encoders[0]);
+ *   writeEncoderWeights(item, weights.encoders[1]);
+ *   await trainer.close();
+ * }
+ * ```
  */
 export class FastCpuTrainer {
   /** Threads used, the calling one included. */
