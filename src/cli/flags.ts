@@ -314,7 +314,8 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
       {
         name: 'explain',
         type: 'boolean',
-        description: 'MARS: add the attention weight of each history item for each recommendation',
+        description:
+          'MARS: add the attention weight of each history item for each recommendation, and a note when the weights are near uniform (each within 25% of 1/n)',
       },
       {
         name: 'search',

@@ -9,6 +9,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserSplit } from '../../src/data/split';
 import { MarsModel } from '../../src/model/mars-model';
+import { attentionUniformity } from '../../src/serving/attention-uniformity';
+import type { AttentionUniformity } from '../../src/serving/attention-uniformity';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 
 const run = promisify(execFile);
@@ -103,9 +105,12 @@ describe('mars-rec CLI', () => {
     const list = JSON.parse(recommended.stdout) as {
       id: string;
       attention: { id: string; weight: number }[];
+      uniformity: AttentionUniformity;
     }[];
     expect(list).toHaveLength(4);
     expect(list[0].attention.map((a) => a.id)).toEqual(['n01', 'n02']);
+    for (const row of list)
+      expect(row.uniformity).toEqual(attentionUniformity(row.attention.map((a) => a.weight)));
 
     // --user: a user of the split, their training history and (collaborative part) user term
     const split = await UserSplit.load(join(out, 'split.bin'));
