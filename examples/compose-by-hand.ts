@@ -1,7 +1,10 @@
 // MARS composed from its building blocks, without the MarsModel facade: the text pipeline, the
 // BPR triplet sampler, two TextCnnEncoders (f_user for the memory, f_item for candidates),
-// MemoryAttention, a hand-written BPR training loop with Adam, and the full-ranking evaluator.
-// What MarsModel does to train and rank is all here, in one file; swap any block for your own.
+// MemoryAttention, a hand-written BPR training loop around the library's one training step
+// (`marsBprLoss` in a `TfjsStepEngine`, the step MarsModel.fit runs too), and ranking with the
+// serving functions (`computeItemVectors`, `scoreHistories`) scored by the full-ranking
+// evaluator. What MarsModel does to train and rank is all here, in one file; swap any block for
+// your own.
 //
 //   node --import tsx examples/compose-by-hand.ts [--steps 100]        # about 5 s on 2 CPU cores
 //
@@ -19,17 +22,18 @@ import {
   MemoryAttention,
   PopularityRecommender,
   TextCnnEncoder,
-  bprLossOfPairs,
-  bucketRows,
-  encodeBuckets,
-  gatherRagged,
-  gatherRows,
+  TfjsStepEngine,
+  computeItemVectors,
+  disposeItemVectors,
+  disposeMarsBlocks,
   generateSyntheticCorpus,
-  historyMatrix,
-  planTripletDocuments,
+  historyOfRow,
+  marsBprLoss,
+  marsTrainableVariables,
+  scoreHistories,
   selectBackend,
 } from '../src/index';
-import type { BackendPreference, LengthBuckets } from '../src/index';
+import type { BackendPreference, MarsBlocks } from '../src/index';
 
 /** What {@link main} returns. */
 export interface ComposeResult {
@@ -73,98 +77,43 @@ export async function main(args: readonly string[] = []): Promise<ComposeResult>
     { maxLength: 60 }, // tokens
   );
 
-  // 3. The blocks: two text CNNs and the memory attention (no weights of its own).
+  // 3. The blocks: two text CNNs and the memory attention (no weights of its own). MarsModel
+  //    adds an ItemBias, an ItemIdEmbedding and a collaborative part here when configured.
   const encoderConfig = { vocabularySize: vocabulary.size, embeddingDim: 32, filters: 32, outputDim: dim };
-  const userEncoder = new TextCnnEncoder({ ...encoderConfig, seed: 1, name: 'f_user' });
-  const itemEncoder = new TextCnnEncoder({ ...encoderConfig, seed: 2, name: 'f_item' });
-  const attention = new MemoryAttention();
-  const variables = [...userEncoder.trainableVariables(), ...itemEncoder.trainableVariables()];
-
-  /** Encodes length buckets: `[documents, d]`, row r being document `buckets.order[r]`. */
-  const encode = (encoder: TextCnnEncoder, buckets: LengthBuckets, training: boolean): tf.Tensor2D =>
-    encodeBuckets(buckets.buckets, encoder, { training, outputDim: dim });
+  const blocks: MarsBlocks = {
+    userEncoder: new TextCnnEncoder({ ...encoderConfig, seed: 1, name: 'f_user' }),
+    itemEncoder: new TextCnnEncoder({ ...encoderConfig, seed: 2, name: 'f_item' }),
+    attention: new MemoryAttention(),
+  };
 
   // 4. BPR training (report eq. 3 and 4): sample (user, positive j, negative j', memory = the
-  //    user's other positives), encode each batch's unique documents once, minimise with Adam.
+  //    user's other positives); marsBprLoss encodes each batch's unique documents once per
+  //    encoder (deduplicated, grouped by length under a token budget), reads the memory with
+  //    the attention and returns eq. 4's loss; the engine minimises it with Adam.
   const sampler = new BprTripletSampler(train, { batchSize: 64, maxHistory, seed: 1 });
   const optimizer = tf.train.adam(0.005);
+  const engine = new TfjsStepEngine({
+    loss: (batch) => marsBprLoss(blocks, documents, batch, { maxHistory, tokenBudget: 4096 }),
+    variables: marsTrainableVariables(blocks),
+    optimizer,
+  });
   const losses: number[] = [];
   for (let step = 0; step < steps; step++) {
-    const batch = sampler.nextBatch();
-    const size = batch.positives.length;
-    // which documents each encoder needs, deduplicated and grouped by length under a token budget
-    const plan = planTripletDocuments(
-      {
-        histories: { values: batch.historyItems, rowSplits: batch.historyOffsets },
-        positives: batch.positives,
-        negatives: batch.negatives,
-      },
-      documents,
-      { maxHistory, tokenBudget: 4096 },
-    );
-    const loss = optimizer.minimize(
-      () =>
-        tf.tidy(() => {
-          // gatherRows, not tf.gather: its gradient runs on every backend (wasm lacks tf.gather's)
-          const candidates = encode(itemEncoder, plan.candidates, true); // [unique candidates, d]
-          const memoryRows =
-            plan.memory.buckets.length > 0
-              ? encode(userEncoder, plan.memory, true) // [unique history documents, d]
-              : tf.zeros<tf.Rank.R2>([1, dim]); // no triplet has a history: every mask slot is 0
-          const memory = tf.reshape(gatherRows(memoryRows, tf.tensor1d(plan.history.ids, 'int32')), [
-            size,
-            plan.history.width,
-            dim,
-          ]) as tf.Tensor3D; // [batch, history, d]
-          const mask = tf.tensor2d(plan.history.mask, [size, plan.history.width]); // [batch, history]
-          // [batch, 2] rows of (positive, negative): one gather over interleaved candidate rows
-          const pairRows = Int32Array.from({ length: size * 2 }, (_, k) =>
-            k % 2 === 0 ? plan.positiveRows[k >> 1] : plan.negativeRows[k >> 1],
-          );
-          const pairs = tf.reshape(gatherRows(candidates, tf.tensor1d(pairRows, 'int32')), [
-            size,
-            2,
-            dim,
-          ]) as tf.Tensor3D;
-          const { scores, userVectors } = attention.scoreWithUserVectors(memory, mask, pairs);
-          return bprLossOfPairs(scores, userVectors, pairs, { lambdaU: 1e-4, lambdaV: 1e-4 });
-        }),
-      true,
-      variables,
-    ) as tf.Scalar;
-    losses.push((await loss.data())[0]);
-    loss.dispose();
+    losses.push(await engine.step(sampler.nextBatch()));
     if ((step + 1) % 25 === 0) console.log(`step ${step + 1}: loss ${losses[step].toFixed(4)}`);
   }
+  engine.dispose();
   optimizer.dispose();
 
   // 5. Ranking: encode every item once per encoder, then for each user the attention over their
-  //    training items scores every item. (MarsModel does the same with scoreAllItems, which never
-  //    builds the [users, items, d] candidate block; fine at 300 items.)
-  const allItems = bucketRows(documents, { tokenBudget: 16_384 });
-  const itemVectors = tf.tidy(() =>
-    tf.gather(encode(itemEncoder, allItems, false), tf.tensor1d(allItems.positions, 'int32')),
-  ); // [items, d], catalogue order
-  const memoryVectors = tf.tidy(() =>
-    tf.gather(encode(userEncoder, allItems, false), tf.tensor1d(allItems.positions, 'int32')),
-  );
-  const trainRows = { values: train.indices, rowSplits: train.offsets };
-  const score = async (users: Int32Array): Promise<Float32Array> => {
-    const history = historyMatrix(gatherRagged(trainRows, users), { maxHistory });
-    const scores = tf.tidy(() => {
-      const memory = tf.reshape(tf.gather(memoryVectors, tf.tensor1d(history.ids, 'int32')), [
-        users.length,
-        history.width,
-        dim,
-      ]) as tf.Tensor3D;
-      const mask = tf.tensor2d(history.mask, [users.length, history.width]);
-      const candidates = tf.tile(tf.expandDims(itemVectors, 0), [users.length, 1, 1]) as tf.Tensor3D;
-      return attention.score(memory, mask, candidates); // [users, items]
-    });
-    const values = (await scores.data()) as Float32Array;
-    scores.dispose();
-    return values;
-  };
+  //    training items (the most recent maxHistory) scores every item, in chunks, without ever
+  //    building the [users, items, d] candidate block.
+  const vectors = await computeItemVectors(blocks, documents); // [items, d] per side
+  const score = (users: Int32Array): Promise<Float32Array> =>
+    scoreHistories(
+      vectors,
+      Array.from(users, (user) => historyOfRow(train, user, maxHistory)),
+    );
   const itemCount = dataset.itemCount;
   const evaluation = await evaluateRanking({ itemCount, targets: test, exclude: train, score, metrics });
   const popularityModel = PopularityRecommender.fit(train);
@@ -175,10 +124,8 @@ export async function main(args: readonly string[] = []): Promise<ComposeResult>
     score: (users) => popularityModel.scoreUsers(users),
     metrics,
   });
-  tf.dispose([itemVectors, memoryVectors]);
-  userEncoder.dispose();
-  itemEncoder.dispose();
-  attention.dispose();
+  disposeItemVectors(vectors);
+  disposeMarsBlocks(blocks);
 
   console.log(`\n${evaluation.usersEvaluated} test users, ${itemCount} items, backend ${backend.name}`);
   console.log(`| model | ${metrics.join(' | ')} |`);

@@ -4,7 +4,17 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
-const tensorFlowFreeFolders = ['text', 'data', 'sampling', 'metrics', 'ragged', 'synthetic', 'baselines'];
+const tensorFlowFreeFolders = [
+  'random',
+  'text',
+  'data',
+  'sampling',
+  'metrics',
+  'ragged',
+  'synthetic',
+  'collaborative',
+  'baselines',
+];
 /** Files allowed to import TensorFlow inside otherwise TF-free folders. */
 const tensorHelpers = new Set(['ragged/tensors.ts']);
 

@@ -1,9 +1,9 @@
 /**
- * Baselines evaluated with the same harness as MARS. TensorFlow-free.
+ * Baselines evaluated with the same harness as MARS: popularity, and BPR-MF (whose core lives in
+ * `collaborative/`, shared with the model). TensorFlow-free.
  * @packageDocumentation
  */
 export { PopularityRecommender } from './popularity';
-export { BprMatrixFactorization } from './bpr-mf';
-export type { BprMfOptions } from './bpr-mf';
-export { fitBprItemBiases } from './item-biases';
-export type { ItemBiasFitOptions } from './item-biases';
+export type { PopularityJson } from './popularity';
+export { BprMatrixFactorization, fitBprItemBiases } from '../collaborative/index';
+export type { BprMfJson, BprMfOptions, ItemBiasFitOptions } from '../collaborative/index';

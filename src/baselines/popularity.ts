@@ -1,5 +1,13 @@
 import type { CsrMatrix } from '../data/csr';
 
+/** The JSON form of a fitted {@link PopularityRecommender}. */
+export interface PopularityJson {
+  /** Always `'popularity'`. */
+  kind: 'popularity';
+  /** `[items]` training interactions per item. */
+  itemCounts: number[];
+}
+
 /**
  * The "most popular" baseline: every user gets the same ranking, items ordered by how many
  * training users interacted with them. Strong on rating data, so any model must beat it.
@@ -22,6 +30,28 @@ export class PopularityRecommender {
   /** A recommender from saved counts (`itemCounts` of a fitted one). */
   static fromCounts(itemCounts: Float32Array): PopularityRecommender {
     return new PopularityRecommender(itemCounts);
+  }
+
+  /** The JSON form (`fromJSON` reads it back). */
+  toJSON(): PopularityJson {
+    return { kind: 'popularity', itemCounts: Array.from(this.itemCounts) };
+  }
+
+  /**
+   * A recommender from its JSON form ({@link PopularityRecommender.toJSON}).
+   * @throws TypeError when `json` is not a popularity model's JSON.
+   */
+  static fromJSON(json: PopularityJson): PopularityRecommender {
+    if (typeof json !== 'object' || json === null || json.kind !== 'popularity')
+      throw new TypeError(
+        `PopularityRecommender.fromJSON: not a popularity model (kind ${JSON.stringify(json?.kind)})`,
+      );
+    if (
+      !Array.isArray(json.itemCounts) ||
+      !json.itemCounts.every((count) => Number.isFinite(count) && count >= 0)
+    )
+      throw new TypeError('PopularityRecommender.fromJSON: itemCounts must be an array of counts >= 0');
+    return new PopularityRecommender(Float32Array.from(json.itemCounts));
   }
 
   /** Number of items scored. */

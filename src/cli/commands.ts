@@ -2,17 +2,21 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../backend/select-backend';
 import type { BackendPreference } from '../backend/select-backend';
-import { BprMatrixFactorization } from '../baselines/bpr-mf';
 import { PopularityRecommender } from '../baselines/popularity';
+import type { PopularityJson } from '../baselines/popularity';
+import { BprMatrixFactorization } from '../collaborative/bpr-mf';
+import type { BprMfJson } from '../collaborative/bpr-mf';
 import type { CsrMatrix } from '../data/csr';
 import { InteractionDataset } from '../data/interaction-dataset';
 import { loadInteractionsCsv, loadItemsJsonl } from '../data/loaders';
 import { preprocess } from '../data/preprocess';
 import { splitPerUser, UserSplit } from '../data/split';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
+import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { topK } from '../metrics/top-k';
 import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
+import { DEFAULT_EVALUATION_METRICS } from '../model/mars-model-options';
 import { ProgressReporter } from './progress';
 
 /** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
@@ -42,7 +46,13 @@ interface RunJson {
   options: Record<string, unknown>;
 }
 
-/** Options of `mars-rec train`. */
+/** Users with fewer positives than this are dropped before the split (the split needs 3). */
+export const DEFAULT_MIN_USER_INTERACTIONS = 3;
+
+/**
+ * Options of `mars-rec train`. An option left undefined takes the library's default (the
+ * split's, `MarsConfig`'s, `MarsModel.fit`'s), so `--config` fields are never overwritten.
+ */
 export interface TrainCommandOptions {
   /** items.jsonl path. */
   items: string;
@@ -54,30 +64,39 @@ export interface TrainCommandOptions {
   model: ModelKind;
   /** Minimum rating of a positive. */
   minRating?: number;
-  /** Minimum positives per user. Default 3. */
-  minUserInteractions: number;
-  /** Train share of each user's items. Default 0.3. */
-  trainFraction: number;
-  /** Seed. Default 1. */
-  seed: number;
+  /** Minimum positives per user. Default {@link DEFAULT_MIN_USER_INTERACTIONS}. */
+  minUserInteractions?: number;
+  /** Train share of each user's items. Default the split's (0.3). */
+  trainFraction?: number;
+  /** Seed of the split and of training. Default 1. */
+  seed?: number;
   /** Training steps (MARS). */
   steps?: number;
   /** Epochs (MARS: fractions of positives; BPR-MF: passes over the positives). */
   epochs?: number;
-  /** Triplets per step. Default 128. */
-  batchSize: number;
+  /** Triplets per step. Default `MarsModel.fit`'s (128). */
+  batchSize?: number;
   /** Learning rate (MARS default: the report's 0.001 x batch / 512). */
   learningRate?: number;
-  /** Longest history, in items. Default 50. */
-  maxHistory: number;
-  /** Longest document, in tokens. Default 300. */
-  maxDocLength: number;
+  /** Longest history, in items; wins over `config.maxHistory`. Default `MarsConfig`'s (50). */
+  maxHistory?: number;
+  /** Longest document, in tokens; wins over `config.maxDocumentLength`. Default `MarsConfig`'s (300). */
+  maxDocLength?: number;
   /** Further MarsConfig fields (`--config '{"itemBias":true}'`); validated by the model. */
   config?: Partial<MarsConfig>;
   /** Backend. Default auto. */
   backend: BackendPreference;
   /** Print one JSON object at the end. */
   json: boolean;
+}
+
+/** The MarsConfig of a run: `--config`, with the flags that name a config field on top when given. */
+export function runConfig(options: TrainCommandOptions): Partial<MarsConfig> {
+  return {
+    ...options.config,
+    ...(options.maxHistory === undefined ? {} : { maxHistory: options.maxHistory }),
+    ...(options.maxDocLength === undefined ? {} : { maxDocumentLength: options.maxDocLength }),
+  };
 }
 
 /** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
@@ -90,14 +109,12 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     rethrowMissing(options.interactions),
   );
   const raw = InteractionDataset.build(items, interactions);
-  const { dataset, report } = preprocess(raw, {
-    minRating: options.minRating,
-    minUserInteractions: options.minUserInteractions,
-  });
+  const minUserInteractions = options.minUserInteractions ?? DEFAULT_MIN_USER_INTERACTIONS;
+  const { dataset, report } = preprocess(raw, { minRating: options.minRating, minUserInteractions });
   log(
     `data: ${dataset.userCount} users, ${dataset.itemCount} items, ${dataset.interactionCount} positives ` +
       `(dropped: ${report.interactionsBelowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
-      `${report.usersBelowMinInteractions} users under ${options.minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
+      `${report.usersBelowMinInteractions} users under ${minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
   );
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   await mkdir(options.out, { recursive: true });
@@ -111,11 +128,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     const selection = await selectBackend(options.backend);
     backend = selection.name;
     log(`backend: ${selection.name} (${selection.reason})`);
-    const model = MarsModel.create({
-      ...options.config,
-      maxHistory: options.maxHistory,
-      maxDocumentLength: options.maxDocLength,
-    });
+    const model = MarsModel.create(runConfig(options));
     const progress = new ProgressReporter(process.stderr);
     const result = await model.fit(
       {
@@ -153,10 +166,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     const started = performance.now();
     const saved =
       options.model === 'popularity'
-        ? { kind: 'popularity', itemCounts: Array.from(PopularityRecommender.fit(split.train).itemCounts) }
-        : bprMfToJson(
-            BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs ?? 300 }),
-          );
+        ? PopularityRecommender.fit(split.train).toJSON()
+        : BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs }).toJSON();
     trainSeconds = (performance.now() - started) / 1000;
     await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
   }
@@ -183,11 +194,11 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   };
 }
 
-/** A loaded run directory: how to score users of its split, and how to recommend for a history. */
+/** A loaded run directory: how to evaluate it on a part of its split, and how to recommend for a history. */
 interface LoadedRun {
   run: RunJson;
   split: UserSplit;
-  score: (users: Int32Array) => Promise<Float32Array> | Float32Array;
+  evaluate: (targets: CsrMatrix) => Promise<RankingEvaluation>;
   recommend: (
     history: string[],
     k: number,
@@ -223,13 +234,11 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     const model = await MarsModel.load(join(directory, 'model')).catch((error: Error) => {
       throw new CliError(error.message);
     });
-    const historyOf = (user: number): Int32Array =>
-      split.train.indices.subarray(split.train.offsets[user], split.train.offsets[user + 1]);
     return {
       run,
       split,
-      // rows of the split are the training users: a collaborative part adds their user term
-      score: (users) => model.scoreItemsForHistories(Array.from(users, historyOf), users),
+      // the model's own evaluation: the same history cap and user terms as MarsModel.evaluate
+      evaluate: (targets) => model.evaluate(targets, split.train),
       recommend: async (history, k, explain, user) => {
         indicesOf(history);
         // the user term exists only with a collaborative part; otherwise the history says it all
@@ -247,11 +256,22 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     };
   }
   const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
-  const scorer = baselineFromJson(baseline);
+  const scorer =
+    baseline.kind === 'popularity'
+      ? PopularityRecommender.fromJSON(baseline)
+      : BprMatrixFactorization.fromJSON(baseline);
   return {
     run,
     split,
-    score: (users) => scorer.scoreUsers(users),
+    evaluate: (targets) =>
+      evaluateRanking({
+        itemCount: split.itemIds.length,
+        targets,
+        exclude: split.train,
+        score: (users) => scorer.scoreUsers(users),
+        metrics: DEFAULT_EVALUATION_METRICS,
+        userBatchSize: 64,
+      }),
     recommend: async (history, k, explain, user) => {
       if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);
       const excluded = new Set(indicesOf(history));
@@ -285,14 +305,7 @@ export async function evaluateCommand(options: {
   try {
     const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
     const started = performance.now();
-    const result = await evaluateRanking({
-      itemCount: loaded.split.itemIds.length,
-      targets,
-      exclude: loaded.split.train,
-      score: loaded.score,
-      metrics: ['recall@10', 'recall@50', 'precision@10', 'ndcg@10', 'map@500', 'hit@10', 'mrr'],
-      userBatchSize: 64,
-    });
+    const result = await loaded.evaluate(targets);
     return {
       model: loaded.run.model,
       split: options.split,
@@ -336,29 +349,7 @@ export async function recommendCommand(options: {
   }
 }
 
-type BaselineJson =
-  | { kind: 'popularity'; itemCounts: number[] }
-  | { kind: 'bpr-mf'; factors: number; userFactors: number[]; itemFactors: number[]; itemBiases: number[] };
-
-function bprMfToJson(model: BprMatrixFactorization): BaselineJson {
-  return {
-    kind: 'bpr-mf',
-    factors: model.factors,
-    userFactors: Array.from(model.userFactors),
-    itemFactors: Array.from(model.itemFactors),
-    itemBiases: Array.from(model.itemBiases),
-  };
-}
-
-function baselineFromJson(json: BaselineJson): PopularityRecommender | BprMatrixFactorization {
-  if (json.kind === 'popularity') return PopularityRecommender.fromCounts(Float32Array.from(json.itemCounts));
-  return BprMatrixFactorization.fromFactors({
-    factors: json.factors,
-    userFactors: Float32Array.from(json.userFactors),
-    itemFactors: Float32Array.from(json.itemFactors),
-    itemBiases: Float32Array.from(json.itemBiases),
-  });
-}
+type BaselineJson = PopularityJson | BprMfJson;
 
 function rethrowMissing(path: string): (error: Error & { code?: string }) => never {
   return (error) => {

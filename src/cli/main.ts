@@ -125,23 +125,26 @@ async function run(argv: string[]): Promise<void> {
         out: required(values.out, 'out'),
         model,
         minRating: number(values['min-rating'], 'min-rating', Number.isFinite, 'a number'),
-        minUserInteractions:
-          number(
-            values['min-user-interactions'],
-            'min-user-interactions',
-            positiveInteger,
-            'a positive integer',
-          ) ?? 3,
-        trainFraction:
-          number(values['train-fraction'], 'train-fraction', (n) => n > 0 && n < 1, 'in (0, 1)') ?? 0.3,
-        seed: number(values.seed, 'seed', Number.isInteger, 'an integer') ?? 1,
+        // an option not given stays undefined: the library's default applies
+        minUserInteractions: number(
+          values['min-user-interactions'],
+          'min-user-interactions',
+          positiveInteger,
+          'a positive integer',
+        ),
+        trainFraction: number(values['train-fraction'], 'train-fraction', (n) => n > 0 && n < 1, 'in (0, 1)'),
+        seed: number(values.seed, 'seed', Number.isInteger, 'an integer'),
         steps: number(values.steps, 'steps', positiveInteger, 'a positive integer'),
         epochs: number(values.epochs, 'epochs', (n) => n > 0, 'a positive number'),
-        batchSize: number(values['batch-size'], 'batch-size', positiveInteger, 'a positive integer') ?? 128,
+        batchSize: number(values['batch-size'], 'batch-size', positiveInteger, 'a positive integer'),
         learningRate: number(values['learning-rate'], 'learning-rate', (n) => n > 0, 'a positive number'),
-        maxHistory: number(values['max-history'], 'max-history', positiveInteger, 'a positive integer') ?? 50,
-        maxDocLength:
-          number(values['max-doc-length'], 'max-doc-length', positiveInteger, 'a positive integer') ?? 300,
+        maxHistory: number(values['max-history'], 'max-history', positiveInteger, 'a positive integer'),
+        maxDocLength: number(
+          values['max-doc-length'],
+          'max-doc-length',
+          positiveInteger,
+          'a positive integer',
+        ),
         config: configOf(values.config),
         backend: backendOf(values.backend),
         json,

@@ -1,4 +1,5 @@
-import { SeededRandom } from '../sampling/random';
+import { historyOfRow } from '../ragged/cap-history';
+import { SeededRandom } from '../random/seeded-random';
 import type { CsrMatrix } from './csr';
 import type { InteractionDataset } from './interaction-dataset';
 
@@ -50,7 +51,7 @@ export interface UserSplitJson {
  * A per-user split of a dataset into train, validation and test, all users x items over the same
  * index spaces (rows are the kept users, `userIds`; columns the dataset's items).
  *
- * Rounding (findings.md): n_train = max(1, floor(trainFraction x n)), validation =
+ * Rounding (the report's reading): n_train = max(1, floor(trainFraction x n)), validation =
  * floor((n - n_train) / 2), test = the rest, so test takes the odd item; users with fewer than
  * `minItemsPerUser` items are dropped and counted.
  */
@@ -100,12 +101,7 @@ export class UserSplit {
     const row = typeof user === 'number' ? user : this.userIds.indexOf(user);
     if (!(Number.isInteger(row) && row >= 0 && row < this.userIds.length))
       throw new RangeError(`UserSplit.historyOf: user ${JSON.stringify(user)} is not in the split`);
-    const matrix = this[part];
-    const start = matrix.offsets[row];
-    const positions = Array.from({ length: matrix.offsets[row + 1] - start }, (_, k) => start + k);
-    const times = matrix.timestamps;
-    if (times) positions.sort((a, b) => times[a] - times[b] || a - b);
-    return positions.map((position) => this.itemIds[matrix.indices[position]]);
+    return Array.from(historyOfRow(this[part], row), (item) => this.itemIds[item]);
   }
 
   /** The JSON form, to reuse the exact split later (see {@link UserSplit.fromJSON}). */

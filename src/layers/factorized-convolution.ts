@@ -1,5 +1,5 @@
 /**
- * The index plan of the factorized convolution (issue #8): an embedding lookup followed by a
+ * The index plan of the factorized convolution: an embedding lookup followed by a
  * linear 1-D convolution equals a gather-and-sum of per-word projections,
  *
  *   y_t = b + sum_o P_o[w_(t + o - padLeft)],   P_o = Emb[U] W_o,

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-
-/** How the memory is read: MARS's attention, or the ablation's plain average. */
-export type MemoryAggregation = 'attention' | 'mean';
+import { memoryReadScores, memoryReadWeights } from './ops/memory-read';
+import type { MemoryAggregation } from './ops/memory-read';
 
 /** Configuration of a {@link MemoryAttention} layer. */
 export interface MemoryAttentionConfig {
@@ -27,7 +26,8 @@ export interface ScoresWithUserVectors {
  *
  * The score is computed as r_j = sum_h a_hj S_hj with S = C V^T (one batched matrix product),
  * without materialising the `[batch, m, dim]` user vectors; they are computed only when asked
- * for. Padded slots get exactly zero weight; a row with no valid slot scores 0 (never NaN).
+ * for. The weights come from `memoryReadWeights`, the op ranking and explanations use too:
+ * padded slots get exactly zero weight; a row with no valid slot scores 0 (never NaN).
  * No trainable weights.
  */
 export class MemoryAttention extends tfl.layers.Layer {
@@ -68,7 +68,7 @@ export class MemoryAttention extends tfl.layers.Layer {
   score(memory: tf.Tensor3D, mask: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor2D {
     return tf.tidy(() => {
       const { weights, similarity } = this.weightsAndSimilarity(memory, mask, candidates);
-      return tf.sum(tf.mul(weights, similarity), 2) as tf.Tensor2D;
+      return memoryReadScores(similarity, weights) as tf.Tensor2D;
     });
   }
 
@@ -80,7 +80,7 @@ export class MemoryAttention extends tfl.layers.Layer {
   ): ScoresWithUserVectors {
     const [scores, userVectors] = tf.tidy(() => {
       const { weights, similarity } = this.weightsAndSimilarity(memory, mask, candidates);
-      return [tf.sum(tf.mul(weights, similarity), 2), tf.matMul(weights, memory)];
+      return [memoryReadScores(similarity, weights), tf.matMul(weights, memory)];
     });
     return { scores: scores as tf.Tensor2D, userVectors: userVectors as tf.Tensor3D };
   }
@@ -117,25 +117,13 @@ export class MemoryAttention extends tfl.layers.Layer {
     candidates: tf.Tensor3D,
   ): { weights: tf.Tensor3D; similarity: tf.Tensor3D } {
     const [batch, history] = memory.shape;
-    const validMask = tf.reshape(mask, [batch, 1, history]);
     const similarity = tf.matMul(candidates, memory, false, true) as tf.Tensor3D; // S^T: [batch, m, history]
-    if (this.aggregation === 'mean') {
-      // 1 / count per valid slot; a row without valid slots divides 0 by 1: 0
-      const weights = tf.mul(
-        tf.onesLike(similarity),
-        tf.div(validMask, tf.maximum(tf.sum(validMask, 2, true), 1)),
-      );
-      return { weights: weights as tf.Tensor3D, similarity };
-    }
-    // padded slots: a large negative logit, then multiplied by the mask so their weight is exactly 0
-    const logits = tf.add(similarity, tf.mul(tf.sub(validMask, 1), 1e9));
-    const shifted = tf.sub(logits, tf.max(logits, 2, true));
-    const exponentials = tf.mul(tf.exp(shifted), validMask);
-    // the largest valid term is exp(0) = 1, so the sum is >= 1 unless no slot is valid: dividing by
-    // max(sum, 1) is exact, gives 0 (not NaN) for empty rows, and keeps the gradient path free of
-    // divNoNan's Equal, which has no gradient
-    const weights = tf.div(exponentials, tf.maximum(tf.sum(exponentials, 2, true), 1));
-    return { weights: weights as tf.Tensor3D, similarity };
+    const weights = memoryReadWeights(similarity, tf.reshape(mask, [batch, 1, history]), {
+      aggregation: this.aggregation,
+    });
+    // the mean's weights do not depend on the candidate: one row per batch entry, broadcast
+    const full = this.aggregation === 'mean' ? tf.broadcastTo(weights, similarity.shape) : weights;
+    return { weights: full as tf.Tensor3D, similarity };
   }
 }
 tf.serialization.registerClass(MemoryAttention);

@@ -4,6 +4,8 @@ import { checkCsr } from './check-csr';
 import { checkNormalization } from './list-metrics';
 import type { AveragePrecisionNormalization } from './list-metrics';
 import { parseMetricName } from './metric-name';
+import { idealDcgTable, listMetricValue, RankedRelevance } from './ranked-relevance';
+import type { ListMetricKind } from './ranked-relevance';
 import type { MetricSpec } from './metric-name';
 import { describe } from './relevant-items';
 import { summarize } from './summary';
@@ -104,7 +106,7 @@ const relevantBit = 2;
 const emptyCsrRow = new Int32Array(0);
 
 /**
- * Full-ranking evaluation (the MARS report's protocol, findings.md "Evaluation"): for each user,
+ * Full-ranking evaluation (the MARS report's protocol): for each user,
  * score all items, leave out the user's excluded (training) items, keep the top `K` by a
  * streaming heap (never a full sort; {@link TopKSelector}), and compute every metric against
  * the user's targets. Users with no relevant item are skipped and reported with the reason.
@@ -167,49 +169,12 @@ export async function evaluateRanking(options: EvaluateRankingOptions): Promise<
   const excludeIndices = exclude?.indices ?? emptyCsrRow;
 
   // Pass 1: who can be evaluated (no scoring needed for the others).
-  const evaluated: number[] = [];
-  const skippedUsers: number[] = [];
-  const reasons: SkipReason[] = [];
-  const skippedByReason: Record<SkipReason, number> = {
-    'no-relevant-items': 0,
-    'all-relevant-items-excluded': 0,
-  };
-  let droppedTargets = 0;
-  for (let position = 0; position < candidates.length; position++) {
-    const user = candidates[position];
-    if (!(user >= 0 && user < targets.rowCount)) {
-      throw new RangeError(
-        `evaluateRanking: users[${position}] = ${user} is not a row of targets [0, ${targets.rowCount})`,
-      );
-    }
-    const targetStart = targets.offsets[user];
-    const targetEnd = targets.offsets[user + 1];
-    let relevantCount = 0;
-    if (targetEnd > targetStart) {
-      if (excludeOffsets !== undefined)
-        markRow(mask, excludeIndices, excludeOffsets[user], excludeOffsets[user + 1], excludedBit);
-      for (let t = targetStart; t < targetEnd; t++) {
-        const item = targets.indices[t];
-        if ((mask[item] & excludedBit) !== 0) droppedTargets++;
-        else if ((mask[item] & relevantBit) === 0) {
-          mask[item] |= relevantBit;
-          relevantCount++;
-        }
-      }
-      clearRow(mask, targets.indices, targetStart, targetEnd);
-      if (excludeOffsets !== undefined)
-        clearRow(mask, excludeIndices, excludeOffsets[user], excludeOffsets[user + 1]);
-    }
-    if (relevantCount > 0) {
-      evaluated.push(user);
-    } else {
-      const reason: SkipReason =
-        targetEnd > targetStart ? 'all-relevant-items-excluded' : 'no-relevant-items';
-      skippedUsers.push(user);
-      reasons.push(reason);
-      skippedByReason[reason]++;
-    }
-  }
+  const { evaluated, skippedUsers, reasons, skippedByReason, droppedTargets } = selectUsers(
+    targets,
+    exclude,
+    candidates,
+    mask,
+  );
 
   // Pass 2: score in batches, select, measure.
   let maxK = 0;
@@ -226,13 +191,8 @@ export async function evaluateRanking(options: EvaluateRankingOptions): Promise<
   const values = perUserSpecs.map(() => new Float64Array(userCount));
   const selector = new TopKSelector(Math.max(1, topLength));
   const top = new Int32Array(Math.max(1, topLength));
-  const hitsAt = new Float64Array(topLength + 1);
-  const dcgAt = new Float64Array(topLength + 1);
-  const precisionSumAt = new Float64Array(topLength + 1);
-  const idealDcgAt = new Float64Array(topLength + 1);
-  for (let position = 1; position <= topLength; position++) {
-    idealDcgAt[position] = idealDcgAt[position - 1] + 1 / Math.log2(position + 1);
-  }
+  const relevance = new RankedRelevance(topLength);
+  const idealDcg = idealDcgTable(topLength);
   const relevantItems = new Int32Array(itemCount);
   const relevantScores = new Float64Array(itemCount);
   const scoreIndex = new RelevantScoreIndex();
@@ -282,76 +242,38 @@ export async function evaluateRanking(options: EvaluateRankingOptions): Promise<
             `ranked. Fix the model, or use -Infinity to rank an item last, or exclude it`,
         );
       }
-      let hits = 0;
-      let firstRank = 0;
-      for (let position = 0; position < count; position++) {
-        const relevant = (mask[top[position]] & relevantBit) !== 0;
-        if (relevant) {
-          hits++;
-          dcgAt[position + 1] = dcgAt[position] + 1 / Math.log2(position + 2);
-          precisionSumAt[position + 1] = precisionSumAt[position] + hits / (position + 1);
-          if (firstRank === 0) firstRank = position + 1;
-        } else {
-          dcgAt[position + 1] = dcgAt[position];
-          precisionSumAt[position + 1] = precisionSumAt[position];
-        }
-        hitsAt[position + 1] = hits;
-      }
+      relevance.reset();
+      for (let position = 0; position < count; position++)
+        relevance.push((mask[top[position]] & relevantBit) !== 0);
 
-      let fullRank = firstRank;
+      let fullRank = relevance.firstRank;
       if (needsFullRank && fullRank === 0) {
         fullRank = rankOfBestRelevant(scores, row, itemCount, mask, relevantItems, relevantCount);
       }
-      let userAuc = NaN;
-      if (needsAuc) {
-        const negativeCount = itemCount - excludedCount - relevantCount;
-        if (negativeCount > 0) {
-          for (let r = 0; r < relevantCount; r++) relevantScores[r] = scores[row + relevantItems[r]];
-          scoreIndex.reset(relevantScores, relevantCount);
-          // sum over all items, then take back the excluded and relevant ones: no per-item
-          // branch; wins are multiples of 1/2, so the sums are exact
-          let wins = scoreIndex.sumWinsOver(scores, row, itemCount);
-          for (let e = excludeStart; e < excludeEnd; e++) {
-            if (e === excludeStart || excludeIndices[e] !== excludeIndices[e - 1]) {
-              wins -= scoreIndex.winsOver(scores[row + excludeIndices[e]]);
-            }
-          }
-          for (let r = 0; r < relevantCount; r++) wins -= scoreIndex.winsOver(relevantScores[r]);
-          userAuc = wins / (relevantCount * negativeCount);
-        }
-      }
+      const userAuc = needsAuc
+        ? aucOfRow(scores, row, itemCount, excludeIndices, excludeStart, excludeEnd, excludedCount, {
+            relevantItems,
+            relevantCount,
+            relevantScores,
+            scoreIndex,
+          })
+        : NaN;
 
       const index = batchStart + b;
       for (let m = 0; m < perUserSpecs.length; m++) {
-        const spec = perUserSpecs[m];
-        const k = spec.k ?? 0;
-        const length = Math.min(k, count);
-        let value: number;
-        switch (spec.kind) {
-          case 'recall':
-            value = hitsAt[length] / relevantCount;
-            break;
-          case 'precision':
-            value = hitsAt[length] / k;
-            break;
-          case 'hit':
-            value = hitsAt[length] > 0 ? 1 : 0;
-            break;
-          case 'ndcg':
-            value = dcgAt[length] / idealDcgAt[Math.min(relevantCount, k, topLength)];
-            break;
-          case 'map':
-            value =
-              precisionSumAt[length] / (normalization === '|R|' ? relevantCount : Math.min(k, relevantCount));
-            break;
-          case 'mrr':
-            if (spec.k === undefined) value = 1 / fullRank;
-            else value = firstRank > 0 && firstRank <= k ? 1 / firstRank : 0;
-            break;
-          default:
-            value = userAuc;
-        }
-        values[m][index] = value;
+        const { kind, k } = perUserSpecs[m];
+        // the formulas of the list metrics (recallAtK, ...), on this ranking's top
+        if (kind === 'auc') values[m][index] = userAuc;
+        else if (kind === 'mrr' && k === undefined) values[m][index] = 1 / fullRank;
+        else
+          values[m][index] = listMetricValue(
+            kind as ListMetricKind,
+            k as number,
+            relevance,
+            relevantCount,
+            idealDcg,
+            normalization,
+          );
       }
       for (let c = 0; c < coverageSpecs.length; c++) {
         const seen = coverageSeen[c];
@@ -402,6 +324,103 @@ export async function evaluateRanking(options: EvaluateRankingOptions): Promise<
     skippedByReason,
     droppedTargets,
   };
+}
+
+/** The users of `candidates` that have a relevant item left after exclusion; the others, with why. */
+function selectUsers(
+  targets: CsrMatrix,
+  exclude: CsrMatrix | undefined,
+  candidates: Int32Array,
+  mask: Uint8Array,
+): {
+  evaluated: number[];
+  skippedUsers: number[];
+  reasons: SkipReason[];
+  skippedByReason: Record<SkipReason, number>;
+  droppedTargets: number;
+} {
+  const excludeOffsets = exclude?.offsets;
+  const excludeIndices = exclude?.indices ?? emptyCsrRow;
+  const evaluated: number[] = [];
+  const skippedUsers: number[] = [];
+  const reasons: SkipReason[] = [];
+  const skippedByReason: Record<SkipReason, number> = {
+    'no-relevant-items': 0,
+    'all-relevant-items-excluded': 0,
+  };
+  let droppedTargets = 0;
+  for (let position = 0; position < candidates.length; position++) {
+    const user = candidates[position];
+    if (!(user >= 0 && user < targets.rowCount)) {
+      throw new RangeError(
+        `evaluateRanking: users[${position}] = ${user} is not a row of targets [0, ${targets.rowCount})`,
+      );
+    }
+    const targetStart = targets.offsets[user];
+    const targetEnd = targets.offsets[user + 1];
+    let relevantCount = 0;
+    if (targetEnd > targetStart) {
+      if (excludeOffsets !== undefined)
+        markRow(mask, excludeIndices, excludeOffsets[user], excludeOffsets[user + 1], excludedBit);
+      for (let t = targetStart; t < targetEnd; t++) {
+        const item = targets.indices[t];
+        if ((mask[item] & excludedBit) !== 0) droppedTargets++;
+        else if ((mask[item] & relevantBit) === 0) {
+          mask[item] |= relevantBit;
+          relevantCount++;
+        }
+      }
+      clearRow(mask, targets.indices, targetStart, targetEnd);
+      if (excludeOffsets !== undefined)
+        clearRow(mask, excludeIndices, excludeOffsets[user], excludeOffsets[user + 1]);
+    }
+    if (relevantCount > 0) {
+      evaluated.push(user);
+    } else {
+      const reason: SkipReason =
+        targetEnd > targetStart ? 'all-relevant-items-excluded' : 'no-relevant-items';
+      skippedUsers.push(user);
+      reasons.push(reason);
+      skippedByReason[reason]++;
+    }
+  }
+  return { evaluated, skippedUsers, reasons, skippedByReason, droppedTargets };
+}
+
+/**
+ * AUC of one user's scores over all non-excluded items (ties one half): NaN when every
+ * non-excluded item is relevant.
+ */
+function aucOfRow(
+  scores: Float32Array | Float64Array,
+  row: number,
+  itemCount: number,
+  excludeIndices: Int32Array,
+  excludeStart: number,
+  excludeEnd: number,
+  excludedCount: number,
+  relevant: {
+    relevantItems: Int32Array;
+    relevantCount: number;
+    relevantScores: Float64Array;
+    scoreIndex: RelevantScoreIndex;
+  },
+): number {
+  const { relevantItems, relevantCount, relevantScores, scoreIndex } = relevant;
+  const negativeCount = itemCount - excludedCount - relevantCount;
+  if (negativeCount <= 0) return NaN;
+  for (let r = 0; r < relevantCount; r++) relevantScores[r] = scores[row + relevantItems[r]];
+  scoreIndex.reset(relevantScores, relevantCount);
+  // sum over all items, then take back the excluded and relevant ones: no per-item
+  // branch; wins are multiples of 1/2, so the sums are exact
+  let wins = scoreIndex.sumWinsOver(scores, row, itemCount);
+  for (let e = excludeStart; e < excludeEnd; e++) {
+    if (e === excludeStart || excludeIndices[e] !== excludeIndices[e - 1]) {
+      wins -= scoreIndex.winsOver(scores[row + excludeIndices[e]]);
+    }
+  }
+  for (let r = 0; r < relevantCount; r++) wins -= scoreIndex.winsOver(relevantScores[r]);
+  return wins / (relevantCount * negativeCount);
 }
 
 function parseMetrics(names: readonly string[]): MetricSpec[] {

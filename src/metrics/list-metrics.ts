@@ -1,3 +1,5 @@
+import { idealDcgTable, listMetricValue, RankedRelevance } from './ranked-relevance';
+import type { ListMetricKind } from './ranked-relevance';
 import { describe, relevantLookup } from './relevant-items';
 import type { RelevantItems } from './relevant-items';
 
@@ -5,7 +7,7 @@ import type { RelevantItems } from './relevant-items';
  * How average precision at `k` is normalised: the sum of precisions at the relevant positions of
  * the top `k` is divided by
  * - `'min(k,|R|)'` (default): `min(k, |R|)`, so a perfect top-`k` list scores 1 even when the
- *   user has more than `k` relevant items (the MARS report's MAP@500, findings.md);
+ *   user has more than `k` relevant items (the MARS report's MAP@500);
  * - `'|R|'`: `|R|`, the classic information-retrieval AveP truncated at `k`; it cannot reach 1
  *   when `|R| > k`.
  */
@@ -60,10 +62,20 @@ export function checkCutoff(k: number, caller: string): void {
   }
 }
 
-function hitsIn(flags: Uint8Array): number {
-  let hits = 0;
-  for (let position = 0; position < flags.length; position++) hits += flags[position];
-  return hits;
+/** One list metric of one ranking, by the formulas `evaluateRanking` uses too ({@link listMetricValue}). */
+function measure(
+  kind: ListMetricKind,
+  ranked: Int32Array,
+  relevant: RelevantItems,
+  k: number,
+  caller: string,
+  normalization?: AveragePrecisionNormalization,
+): number {
+  const { flags, relevantCount } = relevanceAtTop(ranked, relevant, k, caller);
+  const relevance = new RankedRelevance(flags.length);
+  for (const flag of flags) relevance.push(flag === 1);
+  const idealDcg = idealDcgTable(Math.min(relevantCount, k));
+  return listMetricValue(kind, k, relevance, relevantCount, idealDcg, normalization);
 }
 
 /**
@@ -76,8 +88,7 @@ function hitsIn(flags: Uint8Array): number {
  * @returns a value in [0, 1]; NaN when `relevant` is empty (recall is undefined then).
  */
 export function recallAtK(ranked: Int32Array, relevant: RelevantItems, k: number): number {
-  const { flags, relevantCount } = relevanceAtTop(ranked, relevant, k, 'recallAtK');
-  return relevantCount === 0 ? NaN : hitsIn(flags) / relevantCount;
+  return measure('recall', ranked, relevant, k, 'recallAtK');
 }
 
 /**
@@ -89,8 +100,7 @@ export function recallAtK(ranked: Int32Array, relevant: RelevantItems, k: number
  * @returns a value in [0, 1]; 0 when `relevant` is empty.
  */
 export function precisionAtK(ranked: Int32Array, relevant: RelevantItems, k: number): number {
-  const { flags } = relevanceAtTop(ranked, relevant, k, 'precisionAtK');
-  return hitsIn(flags) / k;
+  return measure('precision', ranked, relevant, k, 'precisionAtK');
 }
 
 /**
@@ -101,8 +111,7 @@ export function precisionAtK(ranked: Int32Array, relevant: RelevantItems, k: num
  * @returns 0 or 1; 0 when `relevant` is empty.
  */
 export function hitAtK(ranked: Int32Array, relevant: RelevantItems, k: number): number {
-  const { flags } = relevanceAtTop(ranked, relevant, k, 'hitAtK');
-  return hitsIn(flags) > 0 ? 1 : 0;
+  return measure('hit', ranked, relevant, k, 'hitAtK');
 }
 
 /**
@@ -128,17 +137,7 @@ export function averagePrecisionAtK(
   options: AveragePrecisionOptions = {},
 ): number {
   const normalization = checkNormalization(options.normalization, 'averagePrecisionAtK');
-  const { flags, relevantCount } = relevanceAtTop(ranked, relevant, k, 'averagePrecisionAtK');
-  if (relevantCount === 0) return NaN;
-  let hits = 0;
-  let sum = 0;
-  for (let position = 0; position < flags.length; position++) {
-    if (flags[position] === 1) {
-      hits++;
-      sum += hits / (position + 1);
-    }
-  }
-  return sum / (normalization === '|R|' ? relevantCount : Math.min(k, relevantCount));
+  return measure('map', ranked, relevant, k, 'averagePrecisionAtK', normalization);
 }
 
 /**
@@ -169,16 +168,7 @@ export function checkNormalization(
  * @returns a value in [0, 1]; NaN when `relevant` is empty.
  */
 export function ndcgAtK(ranked: Int32Array, relevant: RelevantItems, k: number): number {
-  const { flags, relevantCount } = relevanceAtTop(ranked, relevant, k, 'ndcgAtK');
-  if (relevantCount === 0) return NaN;
-  let dcg = 0;
-  for (let position = 0; position < flags.length; position++) {
-    if (flags[position] === 1) dcg += 1 / Math.log2(position + 2);
-  }
-  let ideal = 0;
-  const idealLength = Math.min(relevantCount, k);
-  for (let position = 0; position < idealLength; position++) ideal += 1 / Math.log2(position + 2);
-  return dcg / ideal;
+  return measure('ndcg', ranked, relevant, k, 'ndcgAtK');
 }
 
 /**
@@ -191,10 +181,5 @@ export function ndcgAtK(ranked: Int32Array, relevant: RelevantItems, k: number):
  *   `relevant` is empty).
  */
 export function reciprocalRank(ranked: Int32Array, relevant: RelevantItems, k?: number): number {
-  const cutoff = k ?? Math.max(1, ranked?.length ?? 1);
-  const { flags } = relevanceAtTop(ranked, relevant, cutoff, 'reciprocalRank');
-  for (let position = 0; position < flags.length; position++) {
-    if (flags[position] === 1) return 1 / (position + 1);
-  }
-  return 0;
+  return measure('mrr', ranked, relevant, k ?? Math.max(1, ranked?.length ?? 1), 'reciprocalRank');
 }

@@ -1,3 +1,6 @@
+import { DEFAULT_MAX_HISTORY } from '../ragged/history-matrix';
+import { DEFAULT_LAMBDA } from '../training/defaults';
+
 /**
  * The architecture of a MARS model. Every field has a documented default; {@link resolveMarsConfig}
  * fills them in and validates the result.
@@ -62,7 +65,7 @@ export interface MarsConfig {
 }
 
 /**
- * The defaults of {@link MarsConfig}: MARS at the sizes of issue #8 with a fixed collaborative part
+ * The defaults of {@link MarsConfig}: MARS at the report's sizes with a fixed collaborative part
  * (`collaborativeFactors: 64`); `collaborativeFactors: 0` is the paper's text-only form.
  */
 export const DEFAULT_MARS_CONFIG: Readonly<MarsConfig> = Object.freeze({
@@ -72,10 +75,10 @@ export const DEFAULT_MARS_CONFIG: Readonly<MarsConfig> = Object.freeze({
   outputDim: 64,
   dropout: 0,
   trainableWordEmbeddings: true,
-  maxHistory: 50,
+  maxHistory: DEFAULT_MAX_HISTORY,
   maxDocumentLength: 300,
-  lambdaU: 1e-4,
-  lambdaV: 1e-4,
+  lambdaU: DEFAULT_LAMBDA,
+  lambdaV: DEFAULT_LAMBDA,
   sharedEncoder: false,
   aggregation: 'attention',
   itemBias: false,

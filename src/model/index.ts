@@ -1,34 +1,24 @@
 /**
- * The MarsModel facade and its pieces: config, BPR loss, cached ranking, artifacts.
+ * The MarsModel facade and what it alone adds: the config, the network built from it, the
+ * catalogue, and the saved artifact.
  * @packageDocumentation
  */
-export { MarsModel, DEFAULT_EVALUATION_METRICS } from './mars-model';
-export type { AttentionExplanation, EvaluateOptions, Recommendation, RecommendOptions } from './mars-model';
+export { MarsModel } from './mars-model';
+export { DEFAULT_EVALUATION_METRICS } from './mars-model-options';
+export type {
+  AttentionExplanation,
+  EvaluateOptions,
+  Recommendation,
+  RecommendOptions,
+} from './mars-model-options';
 export { DEFAULT_MARS_CONFIG, resolveMarsConfig } from './config';
 export type { MarsConfig } from './config';
-export type {
-  BatchEndEvent,
-  EpochEndEvent,
-  FitOptions,
-  FitResult,
-  MarsTrainingData,
-  ValidationEvent,
-  WordVectorLines,
-} from './fit-options';
-export { bprLoss, bprLossOfPairs } from './loss';
-export type { BprLossInputs, BprLossWeights } from './loss';
-export { maskedSoftmaxOverHistory, scoreAllItems } from './ranking';
-export type { ScoreAllItemsOptions } from './ranking';
+export type { FitOptions, FitResult, MarsTrainingData, WordVectorLines } from './fit-options';
+export { buildMarsBlocks, namedMarsWeights } from './mars-network';
+export type { MarsNetworkSizes, NamedWeight } from './mars-network';
 export { ItemCatalog } from './catalog';
-export { LazyAdamOptimizer } from './lazy-adam';
-export {
-  addCollaborativeScores,
-  collaborativePairScores,
-  collaborativeUserVectors,
-  fitCollaborativePart,
-  foldInUser,
-} from './collaborative';
-export type { CollaborativeFitOptions, FoldInOptions } from './collaborative';
+export { loadMarsModel, saveMarsModel } from './persistence';
+export type { MarsModelParts } from './persistence';
 export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,

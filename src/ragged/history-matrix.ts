@@ -39,7 +39,7 @@ export interface HistoryMatrixOptions {
 /**
  * The padded history matrix of a batch: width = the batch's longest history, capped at
  * `maxHistory` (never the longest history of the whole dataset), with a `[batch, width]` mask.
- * An empty history gives an all-zero mask row (the model then scores 0; see findings.md).
+ * An empty history gives an all-zero mask row (the model then scores 0).
  * @param histories - one row per batch entry (user or triplet), values = item indices.
  * @throws RangeError for a bad option or malformed ragged rows.
  */

@@ -5,7 +5,8 @@
  *
  * `padRows` / `unpadRows` / `maskFromLengths` pad and truncate (`'pre'`/`'post'`);
  * `uniqueRows` deduplicates the documents of a batch; `bucketRows` groups documents by length
- * under a token budget; `historyMatrix` pads a batch's histories to its own longest (capped);
+ * under a token budget; `capHistory` is the one rule that caps a history (its most recent
+ * items) and `historyOfRow` reads a user's history from a matrix; `historyMatrix` pads a batch's histories to its own longest (capped);
  * `planTripletDocuments` does all of it for one BPR batch. This entry is TensorFlow-free; the
  * tensor helpers (`idsTensor`, `encodeBuckets`, ...) live apart in `ragged/tensors`, the one
  * file of the folder that imports `@tensorflow/tfjs-core`.
@@ -33,6 +34,8 @@ export type { UniqueRows, UniqueRowsOptions } from './unique-rows';
 export { bucketRows, DEFAULT_TOKEN_BUDGET } from './length-buckets';
 export type { BucketOptions, LengthBucket, LengthBuckets } from './length-buckets';
 export { historyMatrix, DEFAULT_MAX_HISTORY } from './history-matrix';
+export { capHistory, chronologicalPositions, historyOfRow } from './cap-history';
+export type { TimedRows } from './cap-history';
 export type { HistoryMatrix, HistoryMatrixOptions } from './history-matrix';
 export { planTripletDocuments } from './triplet-documents';
 export type { TripletBatchItems, TripletDocumentOptions, TripletDocumentPlan } from './triplet-documents';

@@ -1,6 +1,8 @@
 import type { CsrMatrix } from '../data/csr';
 import { sortedRowContains } from '../data/csr';
-import { SeededRandom } from './random';
+import { chronologicalPositions } from '../ragged/cap-history';
+import { DEFAULT_MAX_HISTORY } from '../ragged/history-matrix';
+import { SeededRandom } from '../random/seeded-random';
 
 /** How a history longer than `maxHistory` is cut. */
 export type HistoryStrategy = 'random' | 'recent';
@@ -14,11 +16,12 @@ export interface BprTripletSamplerOptions {
   batchSize?: number;
   /** Give each triplet the user's history (positives minus j). Default true. */
   includeHistory?: boolean;
-  /** Longest history kept, in items. Default 50 (the report's cap). */
+  /** Longest history kept, in items. Default `DEFAULT_MAX_HISTORY` (50, the report's cap). */
   maxHistory?: number;
   /**
    * Which items a capped history keeps: `'random'` (a uniform subset, default when the matrix
-   * has no timestamps) or `'recent'` (the latest by timestamp; needs `timestamps`).
+   * has no timestamps) or `'recent'` (the latest by timestamp, the rule of `capHistory`; needs
+   * `timestamps`).
    */
   historyStrategy?: HistoryStrategy;
   /**
@@ -104,7 +107,7 @@ export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<
     const {
       batchSize = 128,
       includeHistory = true,
-      maxHistory = 50,
+      maxHistory = DEFAULT_MAX_HISTORY,
       negativeSampling = 'uniform',
       epochFraction = 0.1,
     } = options;
@@ -288,13 +291,11 @@ export class BprTripletSampler implements Iterable<TripletBatch>, AsyncIterable<
   }
 }
 
-/** Per row, the positions of its entries sorted by timestamp, newest first (ties: lower position first). */
+/** Per row, the positions of its entries newest first: `chronologicalPositions` reversed. */
 function recencyOrder(matrix: CsrMatrix): Int32Array {
-  const times = matrix.timestamps as Float64Array;
-  const order = Int32Array.from({ length: matrix.indices.length }, (_, p) => p);
-  for (let row = 0; row < matrix.rowCount; row++) {
-    order.subarray(matrix.offsets[row], matrix.offsets[row + 1]).sort((a, b) => times[b] - times[a] || a - b);
-  }
+  const order = new Int32Array(matrix.indices.length);
+  for (let row = 0; row < matrix.rowCount; row++)
+    order.set(chronologicalPositions(matrix, row).reverse(), matrix.offsets[row]);
   return order;
 }
 

@@ -2,7 +2,7 @@
  * BPR training-data sampling on CSR interaction data. TensorFlow-free.
  * @packageDocumentation
  */
-export { SeededRandom } from './random';
+export { SeededRandom } from '../random/seeded-random';
 export { BprTripletSampler } from './bpr-triplet-sampler';
 export type {
   BprTripletSamplerOptions,

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../sampling/random';
+import { SeededRandom } from '../random/seeded-random';
 import { syntheticFillerWords, syntheticTopicWords } from './topics';
 
 /** Options of {@link generateSyntheticCorpus}; every field has a default. */

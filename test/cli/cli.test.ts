@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UserSplit } from '../../src/data/split';
+import { MarsModel } from '../../src/model/mars-model';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 
 const run = promisify(execFile);
@@ -129,6 +133,50 @@ describe('mars-rec CLI', () => {
     const neither = await marsRec(['recommend', '--model', out]);
     expect(neither.code).toBe(2);
     expect(neither.stderr).toMatch(/recommend needs --history ID,ID,\.\.\. or --user ID/);
+  }, 180_000);
+
+  it('keeps every --config field, and evaluates exactly as MarsModel.evaluate (maxHistory 2)', async () => {
+    const train = (out: string, config: string): Promise<{ code: number }> =>
+      marsRec([
+        'train',
+        '--items',
+        items,
+        '--interactions',
+        interactions,
+        '--out',
+        out,
+        '--steps',
+        '3',
+        '--batch-size',
+        '16',
+        '--backend',
+        'cpu',
+        '--config',
+        config,
+        '--json',
+      ]);
+    const configured = join(folder, 'configured');
+    expect((await train(configured, '{"maxHistory":7,"filters":8}')).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(configured, 'model', 'model.json'), 'utf8')) as {
+      modelTopology: { metadata: { config: Record<string, unknown> } };
+    };
+    expect(manifest.modelTopology.metadata.config).toMatchObject({ maxHistory: 7, filters: 8 });
+
+    // the generated interactions have timestamps and users with more than 2 training items, so
+    // scoring raw rows instead of the 2 most recent items would change the metrics
+    const capped = join(folder, 'capped');
+    expect((await train(capped, '{"maxHistory":2,"filters":8,"collaborativeFactors":4}')).code).toBe(0);
+    const evaluated = await marsRec(['evaluate', '--model', capped, '--backend', 'cpu', '--json']);
+    expect(evaluated.code).toBe(0);
+    const fromCli = JSON.parse(evaluated.stdout) as Record<string, number>;
+    await tf.setBackend('cpu');
+    const model = await MarsModel.load(join(capped, 'model'));
+    const split = UserSplit.fromJSON(JSON.parse(readFileSync(join(capped, 'split.json'), 'utf8')));
+    const fromLibrary = await model.evaluate(split.test, split.train);
+    model.dispose();
+    expect(fromLibrary.metrics.length).toBe(7);
+    for (const metric of fromLibrary.metrics) expect(fromCli[metric]).toBe(fromLibrary.mean[metric]);
+    expect(fromCli.users).toBe(fromLibrary.usersEvaluated);
   }, 180_000);
 
   it('trains and evaluates the popularity baseline on the same split machinery', async () => {

@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWordVectors, MemoryAttention, TextCnnEncoder } from '../../src/layers';
 import { setHostKernels } from '../../src/layers/ops/host-backend';
-import { SeededRandom } from '../../src/sampling/random';
+import { SeededRandom } from '../../src/random';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

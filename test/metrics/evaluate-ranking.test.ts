@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CsrMatrix } from '../../src/data/csr';
 import { evaluateRanking } from '../../src/metrics/evaluate-ranking';
 import { summarize } from '../../src/metrics/summary';
-import { SeededRandom } from '../../src/sampling/random';
+import { SeededRandom } from '../../src/random';
 import {
   close,
   csrFromRows,

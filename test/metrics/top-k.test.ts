@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { topK, TopKSelector } from '../../src/metrics/top-k';
-import { SeededRandom } from '../../src/sampling/random';
+import { SeededRandom } from '../../src/random';
 import { fullRanking } from './reference';
 
 // Small integer scores make ties frequent; infinities are ordinary scores.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LengthBuckets } from '../../src/ragged/length-buckets';
 import { planTripletDocuments } from '../../src/ragged/triplet-documents';
 import { raggedFromRows } from '../../src/ragged/ragged-rows';
-import { SeededRandom } from '../../src/sampling/random';
+import { SeededRandom } from '../../src/random';
 
 const batchArbitrary = fc
   .record({

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../src/sampling/random';
+import { SeededRandom } from '../../src/random';
 import { compareCodePoints } from '../../src/text/compare-code-points';
 import { OOV_ID, OOV_TOKEN, PADDING_ID, PADDING_TOKEN } from '../../src/text/reserved';
 import { TokenCounter } from '../../src/text/token-counter';

@@ -1,5 +1,5 @@
 import type { CsrMatrix } from '../data/csr';
-import { SeededRandom } from '../sampling/random';
+import { SeededRandom } from '../random/seeded-random';
 import { sortedRowContains } from '../data/csr';
 
 /** Options of {@link BprMatrixFactorization.fit}; every field has a default. */
@@ -25,6 +25,20 @@ export interface BprMfOptions {
   seed: number;
   /** Called after each epoch with the epoch index and the mean BPR log-likelihood loss of that epoch. */
   onEpochEnd?: (epoch: number, meanLoss: number) => void;
+}
+
+/** The JSON form of a fitted {@link BprMatrixFactorization} (`toJSON`, `fromJSON`). */
+export interface BprMfJson {
+  /** Always `'bpr-mf'`. */
+  kind: 'bpr-mf';
+  /** Latent factors per user and item. */
+  factors: number;
+  /** `[users * factors]` user factors, row-major. */
+  userFactors: number[];
+  /** `[items * factors]` item factors, row-major. */
+  itemFactors: number[];
+  /** `[items]` item biases. */
+  itemBiases: number[];
 }
 
 const DEFAULTS: BprMfOptions = {
@@ -70,7 +84,8 @@ export class BprMatrixFactorization {
    * positives cover every item have no negative and are skipped.
    */
   static fit(train: CsrMatrix, options: Partial<BprMfOptions> = {}): BprMatrixFactorization {
-    const settings: BprMfOptions = { ...DEFAULTS, ...options };
+    const given = Object.entries(options).filter(([, value]) => value !== undefined); // undefined: the default
+    const settings: BprMfOptions = { ...DEFAULTS, ...Object.fromEntries(given) };
     if (!Number.isInteger(settings.factors) || settings.factors < 1) {
       throw new RangeError(
         `BprMatrixFactorization: factors must be a positive integer, got ${settings.factors}`,
@@ -165,6 +180,48 @@ export class BprMatrixFactorization {
     model.itemFactors.set(itemFactors);
     model.itemBiases.set(itemBiases);
     return model;
+  }
+
+  /** The JSON form: every factor and bias (float32 values written as numbers). */
+  toJSON(): BprMfJson {
+    return {
+      kind: 'bpr-mf',
+      factors: this.factors,
+      userFactors: Array.from(this.userFactors),
+      itemFactors: Array.from(this.itemFactors),
+      itemBiases: Array.from(this.itemBiases),
+    };
+  }
+
+  /**
+   * A model from its JSON form ({@link BprMatrixFactorization.toJSON}).
+   * @throws TypeError naming the field when `json` is not a BPR-MF model's JSON; RangeError when
+   *   the lengths do not fit `factors`.
+   */
+  static fromJSON(json: BprMfJson): BprMatrixFactorization {
+    if (typeof json !== 'object' || json === null || json.kind !== 'bpr-mf')
+      throw new TypeError(
+        `BprMatrixFactorization.fromJSON: not a BPR-MF model (kind ${JSON.stringify(json?.kind)})`,
+      );
+    if (!Number.isInteger(json.factors) || json.factors < 1)
+      throw new TypeError(
+        `BprMatrixFactorization.fromJSON: factors must be a positive integer, got ${String(json.factors)}`,
+      );
+    const field = (name: 'userFactors' | 'itemFactors' | 'itemBiases'): Float32Array => {
+      const values = json[name];
+      if (
+        !Array.isArray(values) ||
+        !values.every((value) => typeof value === 'number' && Number.isFinite(value))
+      )
+        throw new TypeError(`BprMatrixFactorization.fromJSON: ${name} must be an array of finite numbers`);
+      return Float32Array.from(values);
+    };
+    return BprMatrixFactorization.fromFactors({
+      factors: json.factors,
+      userFactors: field('userFactors'),
+      itemFactors: field('itemFactors'),
+      itemBiases: field('itemBiases'),
+    });
   }
 
   /**

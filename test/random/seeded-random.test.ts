@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../src/sampling/random';
+import { SeededRandom } from '../../src/random';
 
 describe('SeededRandom', () => {
   it('gives the same stream for the same seed and different streams for nearby seeds', () => {

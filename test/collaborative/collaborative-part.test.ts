@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BprMatrixFactorization } from '../../src/baselines/bpr-mf';
+import { BprMatrixFactorization } from '../../src/collaborative/bpr-mf';
 import type { CsrMatrix } from '../../src/data/csr';
 import {
   addCollaborativeScores,
@@ -7,7 +7,7 @@ import {
   collaborativeUserVectors,
   fitCollaborativePart,
   foldInUser,
-} from '../../src/model/collaborative';
+} from '../../src/collaborative';
 
 /** Ten items on two axes: items 0-4 point along (1, 0), items 5-9 along (0, 1); no biases. */
 function twoTopicPart(): BprMatrixFactorization {

@@ -1,0 +1,54 @@
+import { defaultRankingMetrics } from '../metrics/evaluate-ranking';
+
+/** One recommended item. */
+export interface Recommendation {
+  /** Item id. */
+  id: string;
+  /** The MARS score r = u . v (+ item bias and collaborative term when configured); higher is better. */
+  score: number;
+}
+
+/** Options of {@link MarsModel.recommend}. */
+export interface RecommendOptions {
+  /** Number of items to return. Default 10. */
+  k?: number;
+  /** Item ids never to recommend (the history is always excluded too). */
+  exclude?: readonly string[];
+  /** Rank only these item ids. Default: the whole catalogue. */
+  candidates?: readonly string[];
+  /**
+   * The training user (row index of `train`) the history belongs to, for a model with a
+   * collaborative part (`collaborativeFactors`): their learned p_u is used. Default: none (an
+   * anonymous history gets a user vector folded in from its items, `foldInUser`).
+   */
+  user?: number;
+  /** {@link RecommendOptions.user} per history of `recommendMany`. */
+  users?: readonly number[];
+}
+
+/** How much each history item contributed to a candidate's score ({@link MarsModel.explain}). */
+export interface AttentionExplanation {
+  /** The candidate item id. */
+  item: string;
+  /** The candidate's score. */
+  score: number;
+  /** One entry per history item kept (the most recent `maxHistory`), in history order. */
+  history: { id: string; weight: number }[];
+}
+
+/** Options of {@link MarsModel.evaluate}. */
+export interface EvaluateOptions {
+  /** Metric names (see `mars-rec/metrics`). Default {@link DEFAULT_EVALUATION_METRICS}. */
+  metrics?: readonly string[];
+  /** Users scored per batch. Default 64. */
+  userBatchSize?: number;
+  /** Evaluate only these users. Default: every user with a target. */
+  users?: Int32Array;
+}
+
+/**
+ * The metrics {@link MarsModel.evaluate} and `mars-rec evaluate` report by default: the
+ * evaluator's own default list (`defaultRankingMetrics`: recall@10, recall@50, precision@10,
+ * ndcg@10, map@500, hit@10, mrr; the report's recall@50 and MAP@500 included).
+ */
+export const DEFAULT_EVALUATION_METRICS: readonly string[] = defaultRankingMetrics;

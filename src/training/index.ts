@@ -1,0 +1,45 @@
+/**
+ * Training: the BPR loss (eq. 4) and the MARS step (`marsBprLoss`), step engines, optimizers,
+ * the fit loop with its budget, validation, early stopping and best weights, and the defaults
+ * every entry point shares.
+ * @packageDocumentation
+ */
+export { bprLoss, bprLossOfPairs } from './bpr-loss';
+export type { BprLossInputs, BprLossWeights } from './bpr-loss';
+export { marsBprLoss } from './mars-bpr-loss';
+export type { MarsBprLossOptions } from './mars-bpr-loss';
+export { TfjsStepEngine } from './step-engine';
+export type { StepEngine, TfjsStepEngineOptions } from './step-engine';
+export { tfjsStepEngine } from './mars-step';
+export type { StepEngineContext, StepEngineFactory } from './mars-step';
+export { createOptimizer } from './optimizers';
+export type { CreatedOptimizer, OptimizerChoice } from './optimizers';
+export { LazyAdamOptimizer } from './lazy-adam';
+export { runFitLoop } from './fit-loop';
+export type { FitLoopOptions, TrainingBudget, ValidationSchedule } from './fit-loop';
+export { resolveTrainingBudget, stepsPerEpoch } from './budget';
+export type { BudgetRequest } from './budget';
+export { trainMarsBlocks } from './train-mars';
+export type { MarsTrainingOptions, MarsTrainingRun } from './train-mars';
+export { NonFiniteLossError } from './non-finite-loss-error';
+export { sampleUsersWithTargets } from './validation-users';
+export type {
+  BatchEndEvent,
+  EpochEndEvent,
+  FitOutcome,
+  FitProgressEvent,
+  StopReason,
+  ValidationEvent,
+} from './fit-events';
+export {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_EPOCH_FRACTION,
+  DEFAULT_LAMBDA,
+  DEFAULT_PATIENCE,
+  DEFAULT_SEED,
+  DEFAULT_STEP_TOKEN_BUDGET,
+  DEFAULT_VALIDATION_METRIC,
+  DEFAULT_VALIDATION_USERS,
+  MIN_VALIDATION_INTERVAL,
+  defaultLearningRate,
+} from './defaults';

@@ -1,0 +1,187 @@
+import type { CsrMatrix } from '../data/csr';
+import { marsTrainableVariables } from '../layers/mars-blocks';
+import type { MarsBlocks } from '../layers/mars-blocks';
+import type { RaggedRows } from '../ragged/ragged-rows';
+import { SeededRandom } from '../random/seeded-random';
+import { BprTripletSampler } from '../sampling/bpr-triplet-sampler';
+import { resolveTrainingBudget } from './budget';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_EPOCH_FRACTION,
+  DEFAULT_PATIENCE,
+  DEFAULT_SEED,
+  DEFAULT_STEP_TOKEN_BUDGET,
+  DEFAULT_VALIDATION_METRIC,
+  DEFAULT_VALIDATION_USERS,
+  MIN_VALIDATION_INTERVAL,
+  defaultLearningRate,
+} from './defaults';
+import type {
+  BatchEndEvent,
+  EpochEndEvent,
+  FitOutcome,
+  FitProgressEvent,
+  ValidationEvent,
+} from './fit-events';
+import { runFitLoop } from './fit-loop';
+import { tfjsStepEngine } from './mars-step';
+import type { StepEngineFactory } from './mars-step';
+import type { OptimizerChoice } from './optimizers';
+import { sampleUsersWithTargets } from './validation-users';
+
+/** How a MARS model trains; every field has a default (see `training/defaults`). */
+export interface MarsTrainingOptions {
+  /** Triplets per step. Default `DEFAULT_BATCH_SIZE` (128). */
+  batchSize?: number;
+  /** Training steps. Default: `epochs` epochs. */
+  steps?: number;
+  /** Epochs, each of `epochFraction` x (training positives) triplets (report 3.1.2). Default 1. Ignored when `steps` is set. */
+  epochs?: number;
+  /** Size of an epoch as a fraction of the number of training positives. Default 0.1. */
+  epochFraction?: number;
+  /** Learning rate of the optimizer. Default the report's rule 0.001 x batchSize / 512. */
+  learningRate?: number;
+  /**
+   * `'adam'` (the report's choice, default), `'lazy-adam'` (`LazyAdamOptimizer`: rows of the
+   * embedding tables absent from a batch do not move), `'sgd'` (plain SGD: rows of the embeddings and
+   * biases that a batch does not touch do not move, as in BPR-MF), or any TF.js optimizer
+   * (then `learningRate` is ignored and the caller disposes it).
+   */
+  optimizer?: OptimizerChoice;
+  /** Seed of sampling, initialisation, dropout and validation users. Default 1. */
+  seed?: number;
+  /** Most padded tokens per encoded bucket; bounds a step's memory whatever the lengths. Default 16,384 tokens. */
+  tokenBudget?: number;
+  /** Validate every this many steps when there is validation data. Default: once per epoch, and at least 50 steps apart. */
+  validateEvery?: number;
+  /** Metric for early stopping and best-weights selection. Default `'recall@50'`. */
+  validationMetric?: string;
+  /** Users sampled for each validation (all when larger than the count). Default 1,000 users. */
+  validationUsers?: number;
+  /** Validations without improvement before stopping; 0 disables early stopping. Default 3. */
+  patience?: number;
+  /** Keep the weights of the best validation at the end. Default true when validating. */
+  restoreBestWeights?: boolean;
+  /** Builds the step engine. Default {@link tfjsStepEngine} (the TF.js step on the active backend). */
+  stepEngine?: StepEngineFactory;
+  /** Called after each step. */
+  onBatchEnd?: (event: BatchEndEvent) => void | Promise<void>;
+  /** Called after each epoch. */
+  onEpochEnd?: (event: EpochEndEvent) => void | Promise<void>;
+  /** Called after each validation. */
+  onValidation?: (event: ValidationEvent) => void | Promise<void>;
+  /**
+   * Progress in words: at the start, every few seconds of training, at each validation, and at
+   * the end with how training ended. Default none.
+   */
+  onProgress?: (event: FitProgressEvent) => void;
+  /** Print the `onProgress` lines on the console's error stream (stderr in Node). Default false. */
+  verbose?: boolean;
+  /** Stops training after the current step; the model stays usable with the weights reached. */
+  signal?: AbortSignal;
+}
+
+/** The data and wiring of one MARS training run ({@link trainMarsBlocks}). */
+export interface MarsTrainingRun {
+  /** The blocks to train (their trainable variables). */
+  blocks: MarsBlocks;
+  /** The encoded text of every item. */
+  documents: RaggedRows;
+  /** Training positives, users x items. */
+  train: CsrMatrix;
+  /** Validation positives, same shape; none disables validation. */
+  validation?: CsrMatrix;
+  /** Longest history kept, in items. */
+  maxHistory: number;
+  /** lambda_u of eq. 4. */
+  lambdaU: number;
+  /** lambda_v of eq. 4. */
+  lambdaV: number;
+  /** Metric means of the current weights on `targets` for some users (the model's evaluation). */
+  evaluate: (targets: CsrMatrix, users: Int32Array, metric: string) => Promise<Record<string, number>>;
+  /** Called whenever the weights change (drop cached item vectors). */
+  onWeightsChanged?: () => void;
+  /** Validate before the first step too; see `ValidationSchedule.atStart`. */
+  atStart?: { start: string; trained: string };
+}
+
+/**
+ * Trains MARS blocks with BPR: the triplet sampler, the budget, the optimizer and step engine,
+ * validation with early stopping and best weights, progress. `MarsModel.fit` calls it after
+ * building the model.
+ */
+export async function trainMarsBlocks(
+  run: MarsTrainingRun,
+  options: MarsTrainingOptions = {},
+): Promise<FitOutcome> {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const epochFraction = options.epochFraction ?? DEFAULT_EPOCH_FRACTION;
+  const sampler = new BprTripletSampler(run.train, {
+    batchSize,
+    maxHistory: run.maxHistory,
+    historyStrategy: run.train.timestamps ? 'recent' : 'random',
+    epochFraction,
+    seed,
+  });
+  const positives = run.train.offsets[run.train.rowCount];
+  const budget = resolveTrainingBudget({ ...options, epochFraction, batchSize, positives });
+  const learningRate = options.learningRate ?? defaultLearningRate(batchSize);
+  const variables = marsTrainableVariables(run.blocks);
+  const engine = (options.stepEngine ?? tfjsStepEngine)({
+    blocks: run.blocks,
+    documents: run.documents,
+    variables,
+    optimizer: options.optimizer ?? 'adam',
+    learningRate,
+    loss: {
+      maxHistory: run.maxHistory,
+      lambdaU: run.lambdaU,
+      lambdaV: run.lambdaV,
+      tokenBudget: options.tokenBudget ?? DEFAULT_STEP_TOKEN_BUDGET,
+    },
+  });
+  const { validation } = run;
+  const metric = options.validationMetric ?? DEFAULT_VALIDATION_METRIC;
+  const validationRng = new SeededRandom(seed + 7919);
+  const onProgress =
+    options.onProgress ??
+    (options.verbose ? (event: FitProgressEvent) => console.error(`fit: ${event.message}`) : undefined);
+  try {
+    return await runFitLoop({
+      engine,
+      nextBatch: () => sampler.nextBatch(),
+      batchSize,
+      positives,
+      stepsPerEpoch: sampler.stepsPerEpoch,
+      budget,
+      variables,
+      learningRate: typeof options.optimizer === 'object' ? undefined : learningRate,
+      validation: validation && {
+        validate: () =>
+          run.evaluate(
+            validation,
+            sampleUsersWithTargets(
+              validation,
+              options.validationUsers ?? DEFAULT_VALIDATION_USERS,
+              validationRng,
+            ),
+            metric,
+          ),
+        metric,
+        every: options.validateEvery ?? Math.max(MIN_VALIDATION_INTERVAL, sampler.stepsPerEpoch),
+        patience: options.patience ?? DEFAULT_PATIENCE,
+        restoreBest: options.restoreBestWeights ?? true,
+        atStart: run.atStart,
+      },
+      onWeightsChanged: run.onWeightsChanged,
+      signal: options.signal,
+      onBatchEnd: options.onBatchEnd,
+      onEpochEnd: options.onEpochEnd,
+      onValidation: options.onValidation,
+      onProgress,
+    });
+  } finally {
+    engine.dispose();
+  }
+}
