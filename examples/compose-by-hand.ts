@@ -19,6 +19,7 @@ import { BprTripletSampler } from '../src/sampling';
 import { evaluateRanking } from '../src/metrics';
 import type { RankingEvaluation } from '../src/metrics';
 import {
+  ItemBias,
   MemoryAttention,
   PopularityRecommender,
   TextCnnEncoder,
@@ -77,13 +78,17 @@ export async function main(args: readonly string[] = []): Promise<ComposeResult>
     { maxLength: 60 }, // tokens
   );
 
-  // 3. The blocks: two text CNNs and the memory attention (no weights of its own). MarsModel
-  //    adds an ItemBias, an ItemIdEmbedding and a collaborative part here when configured.
+  // 3. The blocks: two text CNNs, the memory attention (no weights of its own) and a learned
+  //    item bias for the items seen in training (cold items get a fixed one). MarsModel adds an
+  //    ItemIdEmbedding and a collaborative part here too when configured.
   const encoderConfig = { vocabularySize: vocabulary.size, embeddingDim: 32, filters: 32, outputDim: dim };
+  const itemBias = new ItemBias({ itemCount: dataset.itemCount, name: 'item_bias' });
+  itemBias.markSeen(train);
   const blocks: MarsBlocks = {
     userEncoder: new TextCnnEncoder({ ...encoderConfig, seed: 1, name: 'f_user' }),
     itemEncoder: new TextCnnEncoder({ ...encoderConfig, seed: 2, name: 'f_item' }),
     attention: new MemoryAttention(),
+    itemBias,
   };
 
   // 4. BPR training (report eq. 3 and 4): sample (user, positive j, negative j', memory = the

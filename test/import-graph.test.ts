@@ -10,7 +10,7 @@ const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
  * import arrow runs back up (and folders on one floor never import each other).
  */
 const floors: string[][] = [
-  ['random', 'text', 'ragged', 'backend'],
+  ['random', 'text', 'ragged', 'backend', 'kernels'],
   ['data'],
   ['sampling', 'metrics', 'synthetic'],
   ['collaborative'],

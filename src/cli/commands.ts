@@ -1,50 +1,38 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../backend/select-backend';
 import type { BackendPreference } from '../backend/select-backend';
 import { PopularityRecommender } from '../baselines/popularity';
-import type { PopularityJson } from '../baselines/popularity';
-import { BprMatrixFactorization } from '../collaborative/bpr-mf';
-import type { BprMfJson } from '../collaborative/bpr-mf';
 import type { CsrMatrix } from '../data/csr';
-import { InteractionDataset } from '../data/interaction-dataset';
-import { loadInteractionsCsv, loadItemsJsonl } from '../data/loaders';
+import { loadDataset } from '../data/load-dataset';
 import { preprocess } from '../data/preprocess';
-import { splitPerUser, UserSplit } from '../data/split';
+import { splitPerUser } from '../data/split';
+import type { UserSplit } from '../data/split';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
 import type { RankingEvaluation } from '../metrics/evaluate-ranking';
+import { sampleEvaluationUsers } from '../metrics/sample-users';
 import { topK } from '../metrics/top-k';
+import { resolveMarsConfig } from '../model/config';
 import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
-import { DEFAULT_EVALUATION_METRICS } from '../model/mars-model-options';
+import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from '../model/mars-model-options';
+import { tuneBprMf } from '../training/tune-bpr-mf';
+import { uniqueHistory } from '../model/unique-history';
+import { Tokenizer } from '../text/tokenizer';
+import type { StopwordLanguage } from '../text/stopwords';
+import { CliError } from './cli-error';
 import { ProgressReporter } from './progress';
+import {
+  checkOutputDirectory,
+  readRunDirectory,
+  RUN_FORMAT_VERSION,
+  writeRunDirectory,
+} from './run-directory';
+import type { ModelKind, RunBaseline, RunJson } from './run-directory';
+import { refuseEmptySplit, refuseUntrainableData } from './training-refusals';
 
-/** A command-line error: printed as one line, exit code 1 (2 for usage errors). */
-export class CliError extends Error {
-  /** Process exit code. */
-  readonly exitCode: number;
-
-  /** @param message - one line saying what is wrong and how to fix it. */
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-  }
-}
-
-/** Version of the run directory layout (`run.json`). */
-export const RUN_FORMAT_VERSION = 1;
-
-/** Which recommender a run trained. */
-export type ModelKind = 'mars' | 'bpr-mf' | 'popularity';
-
-interface RunJson {
-  format: 'mars-rec/run';
-  version: number;
-  model: ModelKind;
-  backend: string;
-  options: Record<string, unknown>;
-}
+export { CliError } from './cli-error';
+export { RUN_FORMAT_VERSION };
+export type { BaselineJson, ModelKind, RunBaseline, RunJson } from './run-directory';
 
 /** Users with fewer positives than this are dropped before the split (the split needs 3). */
 export const DEFAULT_MIN_USER_INTERACTIONS = 3;
@@ -54,9 +42,9 @@ export const DEFAULT_MIN_USER_INTERACTIONS = 3;
  * split's, `MarsConfig`'s, `MarsModel.fit`'s), so `--config` fields are never overwritten.
  */
 export interface TrainCommandOptions {
-  /** items.jsonl path. */
+  /** items.jsonl or .parquet path. */
   items: string;
-  /** interactions.csv path. */
+  /** interactions.csv or .parquet path. */
   interactions: string;
   /** Output directory. */
   out: string;
@@ -70,9 +58,15 @@ export interface TrainCommandOptions {
   trainFraction?: number;
   /** Seed of the split and of training. Default 1. */
   seed?: number;
-  /** Training steps (MARS). */
+  /**
+   * Training steps (MARS). Default: `MarsModel.fit`'s budget, train until validation stops
+   * improving, at most `DEFAULT_MAX_PASSES` passes over the training positives.
+   */
   steps?: number;
-  /** Epochs (MARS: fractions of positives; BPR-MF: passes over the positives). */
+  /**
+   * Epochs (MARS: fractions of positives; BPR-MF: passes over the positives). Default (BPR-MF):
+   * chosen on the validation split with the L2 weight (`tuneBprMf`).
+   */
   epochs?: number;
   /** Triplets per step. Default `MarsModel.fit`'s (128). */
   batchSize?: number;
@@ -88,6 +82,10 @@ export interface TrainCommandOptions {
   backend: BackendPreference;
   /** Print one JSON object at the end. */
   json: boolean;
+  /** Replace `out` even when it is a non-empty directory that is not a mars-rec run. Default false. */
+  overwrite?: boolean;
+  /** Token cache file of the items, or false for none. Default the user's cache folder. */
+  tokenCache?: string | false;
 }
 
 /** The MarsConfig of a run: `--config`, with the flags that name a config field on top when given. */
@@ -99,41 +97,85 @@ export function runConfig(options: TrainCommandOptions): Partial<MarsConfig> {
   };
 }
 
-/** `mars-rec train`: load, preprocess, split, train, save model + split into `out`. */
+/**
+ * `mars-rec train`: load, preprocess, split, train, then write the split, the model and
+ * `run.json` into `out` atomically (the previous run stays until the new one is complete).
+ * Refuses, before training, an `out` it must not replace and data that leaves nothing to train on.
+ */
 export async function trainCommand(options: TrainCommandOptions): Promise<Record<string, unknown>> {
   const log = (line: string): void => {
     if (!options.json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
   };
-  const items = await loadItemsJsonl(options.items).catch(rethrowMissing(options.items));
-  const interactions = await loadInteractionsCsv(options.interactions).catch(
-    rethrowMissing(options.interactions),
+  const overwrite = options.overwrite ?? false;
+  await checkOutputDirectory(options.out, overwrite);
+  // the items are tokenised once, with the model's tokenizer settings, and cached across runs; an
+  // item whose text has no word for that tokenizer (only stopwords, only tags) has no text
+  const marsConfig = resolveMarsConfig(runConfig(options));
+  const tokenizer = new Tokenizer({
+    html: marsConfig.stripHtml,
+    stopwords: marsConfig.stopwords as StopwordLanguage[],
+    wordBoundaries: marsConfig.wordBoundaries,
+  });
+  const loaded = await loadDataset({
+    items: options.items,
+    interactions: options.interactions,
+    tokenizer,
+    minRating: options.minRating,
+    keepRatings: false,
+    tokenCache: options.tokenCache,
+    onProgress: progressLogger(log),
+  }).catch(rethrowMissing(options.items, options.interactions));
+  const raw = loaded.dataset;
+  const { seconds } = loaded.report;
+  log(
+    `loaded: ${loaded.report.rows} rows (${loaded.report.duplicates} repeats merged) in ` +
+      `${(seconds.items + seconds.interactions + seconds.index).toFixed(1)} s` +
+      (loaded.report.itemsFromCache ? ' (item tokens from the cache)' : ''),
   );
-  const raw = InteractionDataset.build(items, interactions);
   const minUserInteractions = options.minUserInteractions ?? DEFAULT_MIN_USER_INTERACTIONS;
-  const { dataset, report } = preprocess(raw, { minRating: options.minRating, minUserInteractions });
+  // --min-rating is applied while loading: the report counts what the loader dropped
+  const preprocessed = preprocess(raw, { minUserInteractions });
+  const dataset = preprocessed.dataset;
+  const report = { ...preprocessed.report, interactionsBelowMinRating: loaded.report.belowMinRating };
   log(
     `data: ${dataset.userCount} users, ${dataset.itemCount} items, ${dataset.interactionCount} positives ` +
-      `(dropped: ${report.interactionsBelowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
+      `(dropped: ${loaded.report.belowMinRating} below min rating, ${report.itemsWithoutText} items without text, ` +
       `${report.usersBelowMinInteractions} users under ${minUserInteractions}, ${raw.unknownItemInteractions} unknown items)`,
   );
+  const times = report.implausibleTimestamps;
+  if (times.negative > 0 || times.milliseconds > 0)
+    log(
+      `warning: ${options.interactions}: timestamps are Unix seconds, but ${times.negative} are negative and ` +
+        `${times.milliseconds} look like milliseconds (>= 1e11)${times.mixedUnits ? ', mixed with seconds' : ''}; ` +
+        'the most recent history items may be chosen wrongly',
+    );
+  refuseUntrainableData(raw, dataset, report, {
+    items: options.items,
+    interactions: options.interactions,
+    minRating: options.minRating,
+    minUserInteractions,
+    config: marsConfig,
+  });
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
-  await mkdir(options.out, { recursive: true });
-  await writeFile(join(options.out, 'split.json'), JSON.stringify(split.toJSON()));
+  refuseEmptySplit(split, dataset);
+  let saveModel: ((directory: string) => Promise<void>) | undefined;
+  let baseline: RunBaseline | undefined;
   let backend = 'none';
   let steps = 0;
   let trainSeconds = 0;
   let tripletsPerSecond = 0;
   let bestStep: number | undefined;
+  let ended: Record<string, unknown> = {};
   if (options.model === 'mars') {
     const selection = await selectBackend(options.backend);
     backend = selection.name;
     log(`backend: ${selection.name} (${selection.reason})`);
-    const model = MarsModel.create(runConfig(options));
+    const model = MarsModel.create(marsConfig);
     const progress = new ProgressReporter(process.stderr);
     const result = await model.fit(
       {
         itemIds: split.itemIds,
-        itemTexts: dataset.itemTexts,
+        itemTokens: dataset.itemTokens,
         train: split.train,
         validation: split.validation,
       },
@@ -143,7 +185,6 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
         batchSize: options.batchSize,
         learningRate: options.learningRate,
         seed: options.seed,
-        patience: 0,
         onBatchEnd: (event) => {
           if (!options.json || process.stderr.isTTY) {
             progress.update({
@@ -159,26 +200,49 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
           log(`validation at step ${step}: recall@50 ${metrics['recall@50'].toFixed(4)}`),
       },
     );
-    await model.save(join(options.out, 'model'));
-    model.dispose();
+    log(`training: ${result.summary}`);
+    saveModel = async (directory) => {
+      try {
+        await model.save(directory);
+      } finally {
+        model.dispose();
+      }
+    };
     ({ steps, trainSeconds, tripletsPerSecond, bestStep } = result);
+    ended = {
+      stopReason: result.stopReason,
+      passes: result.passes,
+      summary: result.summary,
+      ...(result.collaborative ? { collaborative: result.collaborative } : {}),
+    };
   } else {
     const started = performance.now();
-    const saved =
-      options.model === 'popularity'
-        ? PopularityRecommender.fit(split.train).toJSON()
-        : BprMatrixFactorization.fit(split.train, { seed: options.seed, epochs: options.epochs }).toJSON();
+    if (options.model === 'popularity') baseline = PopularityRecommender.fit(split.train);
+    else {
+      // the tuned baseline is the default one: L2 (and epochs, unless given) chosen on validation
+      const tuning = await tuneBprMf(split.train, split.validation, {
+        seed: options.seed,
+        epochs: options.epochs,
+      });
+      baseline = tuning.model;
+      log(`training: ${tuning.summary}`);
+      ended = {
+        l2: tuning.l2,
+        epochs: tuning.epochs,
+        [tuning.metric]: tuning.value,
+        summary: tuning.summary,
+      };
+    }
     trainSeconds = (performance.now() - started) / 1000;
-    await writeFile(join(options.out, 'baseline.json'), JSON.stringify(saved));
   }
-  const run: RunJson = {
+  const run: Omit<RunJson, 'files'> = {
     format: 'mars-rec/run',
     version: RUN_FORMAT_VERSION,
     model: options.model,
     backend,
     options: { ...options },
   };
-  await writeFile(join(options.out, 'run.json'), JSON.stringify(run, null, 2));
+  await writeRunDirectory(options.out, { run, split, saveModel, baseline }, overwrite);
   log(`saved to ${options.out}`);
   return {
     model: options.model,
@@ -187,8 +251,9 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     tripletsPerSecond,
     // the step whose weights were kept (best validation; 0: the collaborative part alone)
     ...(bestStep === undefined ? {} : { bestStep }),
+    ...ended,
     backend,
-    users: split.userIds.length,
+    users: split.users.size,
     items: split.itemIds.length,
     out: options.out,
   };
@@ -198,7 +263,11 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
 interface LoadedRun {
   run: RunJson;
   split: UserSplit;
-  evaluate: (targets: CsrMatrix) => Promise<RankingEvaluation>;
+  evaluate: (
+    targets: CsrMatrix,
+    users?: Int32Array,
+    onProgress?: (usersDone: number, usersTotal: number) => void,
+  ) => Promise<RankingEvaluation>;
   recommend: (
     history: string[],
     k: number,
@@ -208,19 +277,9 @@ interface LoadedRun {
   dispose: () => void;
 }
 
-async function loadRun(directory: string, backend: BackendPreference): Promise<LoadedRun> {
-  const runPath = join(directory, 'run.json');
-  const runText = await readFile(runPath, 'utf8').catch(() => {
-    throw new CliError(`${runPath} not found: '${directory}' is not a directory written by 'mars-rec train'`);
-  });
-  const run = JSON.parse(runText) as RunJson;
-  if (run.format !== 'mars-rec/run') throw new CliError(`${runPath} is not a mars-rec run file`);
-  if (run.version > RUN_FORMAT_VERSION) {
-    throw new CliError(
-      `${directory} was written by a newer mars-rec (run format ${run.version}; this one reads ${RUN_FORMAT_VERSION}): upgrade mars-rec`,
-    );
-  }
-  const split = UserSplit.fromJSON(JSON.parse(await readFile(join(directory, 'split.json'), 'utf8')));
+async function loadRun(given: string, backend: BackendPreference): Promise<LoadedRun> {
+  // every file checked (form, checksums) and named when something is wrong with it
+  const { directory, run, split, baseline } = await readRunDirectory(given);
   const itemIndex = new Map(split.itemIds.map((id, index) => [id, index]));
   const indicesOf = (history: string[]): number[] =>
     history.map((id, position) => {
@@ -234,11 +293,18 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
     const model = await MarsModel.load(join(directory, 'model')).catch((error: Error) => {
       throw new CliError(error.message);
     });
+    const ids = model.catalog?.ids ?? [];
+    if (ids.length !== split.itemIds.length || ids.some((id, index) => id !== split.itemIds[index])) {
+      model.dispose();
+      throw new CliError(
+        `${join(directory, 'model')} and ${join(directory, 'split.json')} come from different runs (their items differ); train again`,
+      );
+    }
     return {
       run,
       split,
       // the model's own evaluation: the same history cap and user terms as MarsModel.evaluate
-      evaluate: (targets) => model.evaluate(targets, split.train),
+      evaluate: (targets, users, onProgress) => model.evaluate(targets, split.train, { users, onProgress }),
       recommend: async (history, k, explain, user) => {
         indicesOf(history);
         // the user term exists only with a collaborative part; otherwise the history says it all
@@ -255,25 +321,24 @@ async function loadRun(directory: string, backend: BackendPreference): Promise<L
       dispose: () => model.dispose(),
     };
   }
-  const baseline = JSON.parse(await readFile(join(directory, 'baseline.json'), 'utf8')) as BaselineJson;
-  const scorer =
-    baseline.kind === 'popularity'
-      ? PopularityRecommender.fromJSON(baseline)
-      : BprMatrixFactorization.fromJSON(baseline);
+  if (!baseline) throw new CliError(`${directory}: the run's baseline file is missing`);
+  const scorer = baseline;
   return {
     run,
     split,
-    evaluate: (targets) =>
+    evaluate: (targets, users, onProgress) =>
       evaluateRanking({
         itemCount: split.itemIds.length,
         targets,
         exclude: split.train,
-        score: (users) => scorer.scoreUsers(users),
+        score: (batch) => scorer.scoreUsers(batch),
         metrics: DEFAULT_EVALUATION_METRICS,
-        userBatchSize: 64,
+        userBatchSize: EVALUATION_USER_BATCH,
+        users,
+        onProgress,
       }),
     recommend: async (history, k, explain, user) => {
-      if (explain) throw new CliError(`--explain needs a MARS model; '${directory}' holds ${run.model}`);
+      if (explain) throw new CliError(`--explain needs a MARS model; '${given}' holds ${run.model}`);
       const excluded = new Set(indicesOf(history));
       if (!(scorer instanceof PopularityRecommender)) {
         if (user === undefined)
@@ -300,19 +365,54 @@ export async function evaluateCommand(options: {
   model: string;
   split: 'test' | 'validation';
   backend: BackendPreference;
+  /** Evaluate a seeded sample of this many users (default: every user with a target). */
+  sampleUsers?: number;
+  /** Seed of the sample. Default 1. */
+  seed?: number;
+  /** Where progress lines go (none when undefined). */
+  log?: (line: string) => void;
 }): Promise<Record<string, unknown>> {
   const loaded = await loadRun(options.model, options.backend);
   try {
     const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
+    if (targets.offsets[targets.rowCount] === 0)
+      throw new CliError(
+        `the ${options.split} split of '${options.model}' holds no held-out item for any of its ${targets.rowCount} users: nothing to evaluate`,
+      );
     const started = performance.now();
-    const result = await loaded.evaluate(targets);
+    const population = sampleEvaluationUsers(targets, Number.MAX_SAFE_INTEGER);
+    const users =
+      options.sampleUsers === undefined
+        ? population
+        : sampleEvaluationUsers(targets, options.sampleUsers, options.seed ?? 1);
+    let lastLog = 0;
+    const result = await loaded.evaluate(targets, users, (done, total) => {
+      const now = performance.now();
+      if (options.log && (now - lastLog > 10_000 || done === total)) {
+        lastLog = now;
+        options.log(`evaluated ${done}/${total} users (${((now - started) / done).toFixed(1)} ms a user)`);
+      }
+    });
+    const seconds = (performance.now() - started) / 1000;
+    // standard error of each mean over all users with a target: with the finite-population
+    // correction sqrt((N - n) / (N - 1)) when a sample was evaluated
+    const n = users.length;
+    const N = population.length;
+    const correction = n < N && N > 1 ? Math.sqrt((N - n) / (N - 1)) : 1;
+    const standardError = Object.fromEntries(
+      Object.entries(result.standardError).map(([name, value]) => [name, value * correction]),
+    );
     return {
       model: loaded.run.model,
       split: options.split,
       ...result.mean,
+      standardError,
       users: result.usersEvaluated,
       usersSkipped: result.usersSkipped,
-      evaluateSeconds: (performance.now() - started) / 1000,
+      usersWithTargets: N,
+      sampled: n < N,
+      evaluateSeconds: seconds,
+      msPerUser: (seconds * 1000) / Math.max(1, result.usersEvaluated),
     };
   } finally {
     loaded.dispose();
@@ -322,7 +422,10 @@ export async function evaluateCommand(options: {
 /** `mars-rec recommend`: top-k items for a history, optionally with attention explanations. */
 export async function recommendCommand(options: {
   model: string;
-  /** Item ids, oldest first; with `user`, default that user's training history. */
+  /**
+   * Item ids, oldest first; an id given more than once counts once, at its most recent
+   * position (`uniqueHistory`). With `user`, default that user's training history.
+   */
   history?: string[];
   /** A user id of the run's split: their training history, and their user term where the model has one. */
   user?: string;
@@ -334,11 +437,11 @@ export async function recommendCommand(options: {
   try {
     let user: number | undefined;
     if (options.user !== undefined) {
-      user = loaded.split.userIds.indexOf(options.user);
+      user = loaded.split.users.indexOf(options.user) ?? -1;
       if (user < 0)
         throw new CliError(`unknown user id '${options.user}' in --user: not a user of the run's split`);
     }
-    let history = options.history;
+    let history = options.history && uniqueHistory(options.history);
     if (history === undefined) {
       if (user === undefined) throw new CliError('recommend needs --history ID,ID,... or --user ID', 2);
       history = loaded.split.historyOf(user, 'train');
@@ -349,11 +452,24 @@ export async function recommendCommand(options: {
   }
 }
 
-type BaselineJson = PopularityJson | BprMfJson;
+/** Logs loading progress about every 10 s: items read, then the share of the interactions read. */
+function progressLogger(log: (line: string) => void): (stage: string, done: number, total: number) => void {
+  let last = performance.now();
+  return (stage, done, total) => {
+    const now = performance.now();
+    if (now - last < 10_000) return;
+    last = now;
+    log(
+      stage === 'items'
+        ? `loading items: ${done} read`
+        : `loading ${stage}: ${total > 0 ? ((100 * done) / total).toFixed(0) : '?'}%`,
+    );
+  };
+}
 
-function rethrowMissing(path: string): (error: Error & { code?: string }) => never {
+function rethrowMissing(...paths: string[]): (error: Error & { code?: string; path?: string }) => never {
   return (error) => {
-    if (error.code === 'ENOENT') throw new CliError(`file not found: ${path}`);
+    if (error.code === 'ENOENT') throw new CliError(`file not found: ${error.path ?? paths.join(' or ')}`);
     throw new CliError(error.message);
   };
 }

@@ -5,31 +5,25 @@ import { parseArgs } from 'node:util';
 import type { BackendPreference } from '../backend/select-backend';
 import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
 import type { ModelKind } from './commands';
-import { resolveMarsConfig } from '../model/config';
+import { MARS_CONFIG_BOUNDS, resolveMarsConfig } from '../model/config';
+import { integerFlag as integer, MOST_STEPS, numberFlag as number } from './number-flags';
 import type { MarsConfig } from '../model/config';
 
 const usage = `usage:
-  mars-rec train --items F --interactions F --out DIR [--model mars|bpr-mf|popularity]
+  mars-rec train --items F --interactions F --out DIR    (F: .jsonl/.csv or .parquet) [--model mars|bpr-mf|popularity]
                  [--min-rating R] [--min-user-interactions N] [--train-fraction 0.3] [--seed S]
                  [--epochs N | --steps N] [--batch-size B] [--learning-rate LR] [--max-history H]
                  [--max-doc-length L] [--config JSON] [--backend auto|cpu|wasm|webgpu|tensorflow]
-                 [--json]   (--config: MarsConfig fields, e.g. '{"itemBias":true,"itemIdEmbedding":true}')
-  mars-rec evaluate --model DIR [--split test|validation] [--backend ...] [--json]
+                 [--token-cache FILE|off] [--overwrite] [--json]
+                 (--config: MarsConfig fields, e.g. '{"itemBias":true,"wordBoundaries":"report"}';
+                  --steps, --batch-size, --learning-rate, --max-history, --max-doc-length and --config
+                  are for --model mars; bpr-mf trains --epochs N; --overwrite replaces an --out
+                  directory that is not a mars-rec run)
+  mars-rec evaluate --model DIR [--split test|validation] [--sample-users N [--seed S]] [--backend ...] [--json]
+                 (--sample-users: a seeded sample of N users, with standard errors; default all users)
   mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
-                 (--user: a user of the run's split; their training history unless --history is given)`;
-
-function number(
-  value: string | undefined,
-  flag: string,
-  check: (n: number) => boolean,
-  what: string,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!check(parsed)) throw new CliError(`--${flag} must be ${what}, got '${value}'`, 2);
-  return parsed;
-}
-const positiveInteger = (n: number): boolean => Number.isInteger(n) && n > 0;
+                 (--user: a user of the run's split; their training history unless --history is given;
+                  an id repeated in --history counts once, at its most recent position)`;
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new CliError(`--${flag} is required\n${usage}`, 2);
@@ -91,11 +85,14 @@ async function run(argv: string[]): Promise<void> {
           config: { type: 'string' },
           backend: { type: 'string' },
           split: { type: 'string' },
+          'sample-users': { type: 'string' },
+          'token-cache': { type: 'string' },
           history: { type: 'string' },
           user: { type: 'string' },
           k: { type: 'string', short: 'k' },
           explain: { type: 'boolean' },
           json: { type: 'boolean' },
+          overwrite: { type: 'boolean' },
         },
       });
     } catch (error) {
@@ -118,6 +115,31 @@ async function run(argv: string[]): Promise<void> {
     }
     if (values.epochs !== undefined && values.steps !== undefined)
       throw new CliError('give --epochs or --steps, not both', 2);
+    if (model !== 'mars') {
+      // flags a baseline does not read are refused, not silently ignored
+      const marsOnly = [
+        'steps',
+        'batch-size',
+        'learning-rate',
+        'max-history',
+        'max-doc-length',
+        'config',
+      ] as const;
+      const given = marsOnly.find((flag) => values[flag] !== undefined);
+      if (given)
+        throw new CliError(
+          `--${given} applies to --model mars only` +
+            (given === 'steps' && model === 'bpr-mf'
+              ? '; bpr-mf trains in passes over the positives: use --epochs N'
+              : ''),
+          2,
+        );
+      if (model === 'popularity' && values.epochs !== undefined)
+        throw new CliError(
+          '--epochs applies to --model mars and bpr-mf; popularity counts, it does not train',
+          2,
+        );
+    }
     print(
       await trainCommand({
         items: required(values.items, 'items'),
@@ -126,28 +148,25 @@ async function run(argv: string[]): Promise<void> {
         model,
         minRating: number(values['min-rating'], 'min-rating', Number.isFinite, 'a number'),
         // an option not given stays undefined: the library's default applies
-        minUserInteractions: number(
-          values['min-user-interactions'],
-          'min-user-interactions',
-          positiveInteger,
-          'a positive integer',
-        ),
+        minUserInteractions: integer(values['min-user-interactions'], 'min-user-interactions', 1, MOST_STEPS),
         trainFraction: number(values['train-fraction'], 'train-fraction', (n) => n > 0 && n < 1, 'in (0, 1)'),
-        seed: number(values.seed, 'seed', Number.isInteger, 'an integer'),
-        steps: number(values.steps, 'steps', positiveInteger, 'a positive integer'),
-        epochs: number(values.epochs, 'epochs', (n) => n > 0, 'a positive number'),
-        batchSize: number(values['batch-size'], 'batch-size', positiveInteger, 'a positive integer'),
+        seed: integer(values.seed, 'seed', -(2 ** 31), 2 ** 31 - 1),
+        steps: integer(values.steps, 'steps', 1, MOST_STEPS),
+        epochs: number(values.epochs, 'epochs', (n) => n > 0 && n <= MOST_STEPS, 'a positive number'),
+        batchSize: integer(values['batch-size'], 'batch-size', 1, 1_000_000),
         learningRate: number(values['learning-rate'], 'learning-rate', (n) => n > 0, 'a positive number'),
-        maxHistory: number(values['max-history'], 'max-history', positiveInteger, 'a positive integer'),
-        maxDocLength: number(
+        maxHistory: integer(values['max-history'], 'max-history', 1, MARS_CONFIG_BOUNDS.maxHistory),
+        maxDocLength: integer(
           values['max-doc-length'],
           'max-doc-length',
-          positiveInteger,
-          'a positive integer',
+          1,
+          MARS_CONFIG_BOUNDS.maxDocumentLength,
         ),
         config: configOf(values.config),
         backend: backendOf(values.backend),
         json,
+        overwrite: values.overwrite ?? false,
+        tokenCache: values['token-cache'] === 'off' ? false : values['token-cache'],
       }),
     );
   } else if (command === 'evaluate') {
@@ -159,6 +178,11 @@ async function run(argv: string[]): Promise<void> {
         model: required(values.model, 'model'),
         split,
         backend: backendOf(values.backend),
+        sampleUsers: integer(values['sample-users'], 'sample-users', 1, MOST_STEPS),
+        seed: integer(values.seed, 'seed', -(2 ** 31), 2 ** 31 - 1),
+        log: (line) => {
+          if (!json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
+        },
       }),
     );
   } else if (command === 'recommend') {
@@ -171,7 +195,7 @@ async function run(argv: string[]): Promise<void> {
         model: required(values.model, 'model'),
         history,
         user: values.user,
-        k: number(values.k, 'k', positiveInteger, 'a positive integer') ?? 10,
+        k: integer(values.k, 'k', 1, 1_000_000) ?? 10,
         explain: values.explain ?? false,
         backend: backendOf(values.backend),
       }),
@@ -182,6 +206,10 @@ async function run(argv: string[]): Promise<void> {
 }
 
 function format(value: unknown): string {
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value)
+      .map(([key, entry]) => `${key} ${format(entry)}`)
+      .join(', ');
   return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : String(value);
 }
 

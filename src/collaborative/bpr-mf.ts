@@ -80,80 +80,24 @@ export class BprMatrixFactorization {
   }
 
   /**
-   * Trains on the positives of `train`. Users without positives keep zero factors; users whose
-   * positives cover every item have no negative and are skipped.
+   * Trains on the positives of `train`: `triplets` triplets, else `epochs` epochs of as many
+   * triplets as there are positives (a {@link BprMfTrainer} run to the end). Users without
+   * positives keep zero factors; users whose positives cover every item have no negative and are
+   * skipped.
    */
   static fit(train: CsrMatrix, options: Partial<BprMfOptions> = {}): BprMatrixFactorization {
-    const given = Object.entries(options).filter(([, value]) => value !== undefined); // undefined: the default
-    const settings: BprMfOptions = { ...DEFAULTS, ...Object.fromEntries(given) };
-    if (!Number.isInteger(settings.factors) || settings.factors < 1) {
-      throw new RangeError(
-        `BprMatrixFactorization: factors must be a positive integer, got ${settings.factors}`,
-      );
-    }
-    for (const key of ['learningRate', 'l2', 'initScale'] as const) {
-      if (!(settings[key] >= 0) || !Number.isFinite(settings[key])) {
-        throw new RangeError(
-          `BprMatrixFactorization: ${key} must be a finite number >= 0, got ${settings[key]}`,
-        );
-      }
-    }
-    const model = new BprMatrixFactorization(train.rowCount, train.columnCount, settings.factors);
-    const rng = new SeededRandom(settings.seed);
-    const normal = (): number => {
-      // Box-Muller
-      const u1 = 1 - rng.nextFloat();
-      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.nextFloat());
-    };
-    for (let k = 0; k < model.userFactors.length; k++) model.userFactors[k] = normal() * settings.initScale;
-    for (let k = 0; k < model.itemFactors.length; k++) model.itemFactors[k] = normal() * settings.initScale;
-
-    const trainableUsers: number[] = [];
-    for (let u = 0; u < train.rowCount; u++) {
-      const count = train.offsets[u + 1] - train.offsets[u];
-      if (count > 0 && count < train.columnCount) trainableUsers.push(u);
-    }
+    const trainer = new BprMfTrainer(train, options);
     const interactionCount = train.offsets[train.rowCount];
-    if (trainableUsers.length === 0) return model;
-    const totalTriplets = settings.triplets ?? settings.epochs * interactionCount;
+    const totalTriplets = trainer.settings.triplets ?? trainer.settings.epochs * interactionCount;
     const perEpoch = Math.max(1, Math.min(totalTriplets, interactionCount));
-    const { userFactors: P, itemFactors: Q, itemBiases: B, factors: F } = model;
-    const { learningRate: lr, l2 } = settings;
     let done = 0;
-    for (let epoch = 0; done < totalTriplets; epoch++) {
+    for (let epoch = 0; done < totalTriplets && trainer.trainable; epoch++) {
       const epochTriplets = Math.min(perEpoch, totalTriplets - done);
-      let lossSum = 0;
-      for (let t = 0; t < epochTriplets; t++) {
-        const u = trainableUsers[rng.nextInt(trainableUsers.length)];
-        const start = train.offsets[u];
-        const end = train.offsets[u + 1];
-        const i = train.indices[start + rng.nextInt(end - start)];
-        let j: number;
-        do j = rng.nextInt(train.columnCount);
-        while (sortedRowContains(train.indices, start, end, j));
-        const pu = u * F;
-        const qi = i * F;
-        const qj = j * F;
-        let x = settings.itemBias ? B[i] - B[j] : 0;
-        for (let f = 0; f < F; f++) x += P[pu + f] * (Q[qi + f] - Q[qj + f]);
-        const g = 1 / (1 + Math.exp(x)); // sigma(-x) = d(ln sigma(x))/dx
-        lossSum += x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
-        for (let f = 0; f < F; f++) {
-          const userValue = P[pu + f];
-          const difference = Q[qi + f] - Q[qj + f];
-          P[pu + f] += lr * (g * difference - l2 * userValue);
-          Q[qi + f] += lr * (g * userValue - l2 * Q[qi + f]);
-          Q[qj + f] += lr * (-g * userValue - l2 * Q[qj + f]);
-        }
-        if (settings.itemBias) {
-          B[i] += lr * (g - l2 * B[i]);
-          B[j] += lr * (-g - l2 * B[j]);
-        }
-      }
+      const meanLoss = trainer.train(epochTriplets);
       done += epochTriplets;
-      settings.onEpochEnd?.(epoch, lossSum / epochTriplets);
+      trainer.settings.onEpochEnd?.(epoch, meanLoss);
     }
-    return model;
+    return trainer.model;
   }
 
   /**
@@ -267,5 +211,108 @@ export class BprMatrixFactorization {
       }
     }
     return scores;
+  }
+}
+
+/**
+ * BPR-MF's SGD, a step at a time: the model ({@link BprMfTrainer.model}) is trained in place,
+ * so a caller can evaluate it between epochs and keep the best (`tuneBprMf`).
+ * `BprMatrixFactorization.fit` is this trainer run to the end.
+ */
+export class BprMfTrainer {
+  /** The resolved settings. */
+  readonly settings: BprMfOptions;
+  /** The model being trained (its arrays change with every `train` call). */
+  readonly model: BprMatrixFactorization;
+  /** False when no user has both a positive and a negative: there is nothing to train. */
+  readonly trainable: boolean;
+  private readonly matrix: CsrMatrix;
+  private readonly rng: SeededRandom;
+  private readonly trainableUsers: number[];
+
+  /**
+   * Checks the settings and initialises the factors (normal, `initScale`), seeded.
+   * @throws RangeError naming a bad setting.
+   */
+  constructor(train: CsrMatrix, options: Partial<BprMfOptions> = {}) {
+    const given = Object.entries(options).filter(([, value]) => value !== undefined); // undefined: the default
+    const settings: BprMfOptions = { ...DEFAULTS, ...Object.fromEntries(given) };
+    if (!Number.isInteger(settings.factors) || settings.factors < 1) {
+      throw new RangeError(
+        `BprMatrixFactorization: factors must be a positive integer, got ${settings.factors}`,
+      );
+    }
+    for (const key of ['learningRate', 'l2', 'initScale'] as const) {
+      if (!(settings[key] >= 0) || !Number.isFinite(settings[key])) {
+        throw new RangeError(
+          `BprMatrixFactorization: ${key} must be a finite number >= 0, got ${settings[key]}`,
+        );
+      }
+    }
+    this.settings = settings;
+    this.matrix = train;
+    const F = settings.factors;
+    this.model = BprMatrixFactorization.fromFactors({
+      factors: F,
+      userFactors: new Float32Array(train.rowCount * F),
+      itemFactors: new Float32Array(train.columnCount * F),
+      itemBiases: new Float32Array(train.columnCount),
+    });
+    const rng = new SeededRandom(settings.seed);
+    const normal = (): number => {
+      // Box-Muller
+      const u1 = 1 - rng.nextFloat();
+      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.nextFloat());
+    };
+    const { userFactors, itemFactors } = this.model;
+    for (let k = 0; k < userFactors.length; k++) userFactors[k] = normal() * settings.initScale;
+    for (let k = 0; k < itemFactors.length; k++) itemFactors[k] = normal() * settings.initScale;
+    this.rng = rng;
+    this.trainableUsers = [];
+    for (let u = 0; u < train.rowCount; u++) {
+      const count = train.offsets[u + 1] - train.offsets[u];
+      if (count > 0 && count < train.columnCount) this.trainableUsers.push(u);
+    }
+    this.trainable = this.trainableUsers.length > 0;
+  }
+
+  /**
+   * Trains on `triplets` sampled triplets (uniform user, uniform positive, uniform negative).
+   * @returns the mean BPR log-likelihood loss of these triplets; NaN when nothing is trainable.
+   */
+  train(triplets: number): number {
+    if (!this.trainable || triplets <= 0) return NaN;
+    const { matrix: train, rng, trainableUsers, settings } = this;
+    const { userFactors: P, itemFactors: Q, itemBiases: B, factors: F } = this.model;
+    const { learningRate: lr, l2 } = settings;
+    let lossSum = 0;
+    for (let t = 0; t < triplets; t++) {
+      const u = trainableUsers[rng.nextInt(trainableUsers.length)];
+      const start = train.offsets[u];
+      const end = train.offsets[u + 1];
+      const i = train.indices[start + rng.nextInt(end - start)];
+      let j: number;
+      do j = rng.nextInt(train.columnCount);
+      while (sortedRowContains(train.indices, start, end, j));
+      const pu = u * F;
+      const qi = i * F;
+      const qj = j * F;
+      let x = settings.itemBias ? B[i] - B[j] : 0;
+      for (let f = 0; f < F; f++) x += P[pu + f] * (Q[qi + f] - Q[qj + f]);
+      const g = 1 / (1 + Math.exp(x)); // sigma(-x) = d(ln sigma(x))/dx
+      lossSum += x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+      for (let f = 0; f < F; f++) {
+        const userValue = P[pu + f];
+        const difference = Q[qi + f] - Q[qj + f];
+        P[pu + f] += lr * (g * difference - l2 * userValue);
+        Q[qi + f] += lr * (g * userValue - l2 * Q[qi + f]);
+        Q[qj + f] += lr * (-g * userValue - l2 * Q[qj + f]);
+      }
+      if (settings.itemBias) {
+        B[i] += lr * (g - l2 * B[i]);
+        B[j] += lr * (-g - l2 * B[j]);
+      }
+    }
+    return lossSum / triplets;
   }
 }

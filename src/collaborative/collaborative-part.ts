@@ -8,9 +8,8 @@ export type CollaborativeFitOptions = Partial<Omit<BprMfOptions, 'factors'>>;
 /**
  * Fits the collaborative part of a hybrid MARS: a BPR-MF model (score p_u . q_j + b_j) on the
  * training positives, with BprMatrixFactorization's defaults (300 epochs, L2 0.03) unless
- * overridden. Items without training positives (cold items) get zero factors and a bias below
- * every item seen in training, so the part never lifts an item it knows nothing about; their
- * scores come from text alone.
+ * overridden, made a collaborative part by {@link asCollaborativePart}. (`MarsModel.fit` chooses
+ * L2 and epochs on validation instead when it has validation data: `tuneBprMf`.)
  * @param train - training positives, users x items.
  * @param factors - latent factors per user and item.
  */
@@ -19,7 +18,22 @@ export function fitCollaborativePart(
   factors: number,
   options: CollaborativeFitOptions = {},
 ): BprMatrixFactorization {
-  const fitted = BprMatrixFactorization.fit(train, { ...options, factors });
+  return asCollaborativePart(BprMatrixFactorization.fit(train, { ...options, factors }), train);
+}
+
+/**
+ * A fitted BPR-MF as the collaborative part of a hybrid MARS: items without training positives
+ * (cold items) get zero factors and a bias below every item seen in training, so the part never
+ * lifts an item it knows nothing about; their scores come from text alone.
+ * @param fitted - BPR-MF fitted on `train`.
+ * @param train - its training positives, users x items.
+ * @returns a new model; `fitted` is left as it is.
+ */
+export function asCollaborativePart(
+  fitted: BprMatrixFactorization,
+  train: CsrMatrix,
+): BprMatrixFactorization {
+  const { factors } = fitted;
   const seen = new Uint8Array(train.columnCount);
   for (let k = 0; k < train.offsets[train.rowCount]; k++) seen[train.indices[k]] = 1;
   let coldBias = Infinity;

@@ -5,11 +5,16 @@
  * TensorFlow-free.
  * @packageDocumentation
  */
-export { BprMatrixFactorization } from './bpr-mf';
+export { BprMatrixFactorization, BprMfTrainer } from './bpr-mf';
 export type { BprMfJson, BprMfOptions } from './bpr-mf';
 export { foldInUser, collaborativeUserVectors } from './fold-in';
 export type { FoldInOptions } from './fold-in';
-export { addCollaborativeScores, collaborativePairScores, fitCollaborativePart } from './collaborative-part';
+export {
+  addCollaborativeScores,
+  asCollaborativePart,
+  collaborativePairScores,
+  fitCollaborativePart,
+} from './collaborative-part';
 export type { CollaborativeFitOptions } from './collaborative-part';
 export { fitBprItemBiases } from './item-biases';
 export type { ItemBiasFitOptions } from './item-biases';

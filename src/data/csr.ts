@@ -1,4 +1,11 @@
 /**
+ * Per-interaction Unix timestamps in seconds: `Uint32Array` when every one is an integer in
+ * [0, 2^32) (4 bytes an interaction, what the streaming loaders keep), else `Float64Array`
+ * (`NaN` where unknown).
+ */
+export type TimestampArray = Float64Array | Uint32Array;
+
+/**
  * A sparse user x item matrix in compressed sparse row form: the positives of user `u` are
  * `indices[offsets[u] .. offsets[u + 1])`. This is the one interchange format between the data
  * layer, the sampler and the metrics, so other projects can build it themselves from any source.
@@ -14,9 +21,9 @@ export interface CsrMatrix {
   readonly indices: Int32Array;
   /**
    * Optional per-entry timestamps (Unix seconds), aligned with `indices`; used for chronological
-   * splits and `recent` history capping. `NaN` where unknown.
+   * splits and `recent` history capping. `NaN` where unknown (in a `Float64Array`).
    */
-  readonly timestamps?: Float64Array;
+  readonly timestamps?: TimestampArray;
 }
 
 /**

@@ -2,12 +2,28 @@
  * Loading, cleaning, splitting and describing interaction data. TensorFlow-free.
  * @packageDocumentation
  */
-export type { CsrMatrix } from './csr';
+export type { CsrMatrix, TimestampArray } from './csr';
 export { sortedRowContains } from './csr';
 export { InteractionDataset } from './interaction-dataset';
-export type { InteractionRecord, ItemRecord } from './interaction-dataset';
+export type { InteractionDatasetParts, InteractionRecord, ItemRecord } from './interaction-dataset';
+export { IdInterner } from './id-interner';
+export type { IdList } from './id-interner';
+export { InteractionColumns } from './interaction-columns';
+export type { CompactInteractions, InteractionColumnsOptions } from './interaction-columns';
+export { readInteractionsCsv } from './streaming-csv';
+export type { ReadInteractionsOptions, StreamedInteractions } from './streaming-csv';
+export { readInteractionsParquet, readItemsParquet, convertToParquet } from './parquet-source';
+export { TokenStore, TokenStoreBuilder } from './token-store';
+export type { TokenStoreParts } from './token-store';
+export { loadItemTokens, hashFile } from './load-items';
+export type { LoadedItemTokens, LoadItemTokensOptions } from './load-items';
+export { loadDataset, readInteractions } from './load-dataset';
+export type { LoadDatasetOptions, LoadReport } from './load-dataset';
+export { readBinaryFile, writeBinaryFile } from './binary-file';
+export type { BinaryColumn, BinaryFileContents } from './binary-file';
 export {
   DataFormatError,
+  decodeUtf8Line,
   loadInteractionsCsv,
   loadItemsJsonl,
   loadMindBehaviors,

@@ -1,4 +1,8 @@
 import type { CsrMatrix } from './csr';
+import { IdInterner } from './id-interner';
+import type { IdList } from './id-interner';
+import { InteractionColumns } from './interaction-columns';
+import type { TokenStore } from './token-store';
 
 /** One item record: its id, its text, and any extra fields of the source. */
 export interface ItemRecord {
@@ -20,43 +24,70 @@ export interface InteractionRecord {
   timestamp?: number;
 }
 
+/** The parts of an {@link InteractionDataset}, for {@link InteractionDataset.fromParts}. */
+export interface InteractionDatasetParts {
+  /** User ids by dense index: an {@link IdList} (compact) or an array. */
+  users: IdList | readonly string[];
+  /** Item ids by dense index. */
+  itemIds: readonly string[];
+  /** Item texts by dense index (or give `itemTokens`). */
+  itemTexts?: readonly string[];
+  /** The items' tokens, aligned with `itemIds` (instead of, or besides, `itemTexts`). */
+  itemTokens?: TokenStore;
+  /** Users x items. */
+  interactions: CsrMatrix;
+  /** Ratings aligned with `interactions.indices` (NaN where unknown), when the source had them. */
+  ratings?: Float64Array;
+  /** Interactions skipped because their item is not among the items. */
+  unknownItemInteractions?: number;
+}
+
 /**
- * Users, items and their interactions with dense indices: user `u` is `userIds[u]`, item `i` is
- * `itemIds[i]`, and the items of user `u` are a row of {@link InteractionDataset.interactions}
- * (CSR, rows sorted by item index, de-duplicated). Built by {@link InteractionDataset.build}.
+ * Users, items and their interactions with dense indices: user `u` is `users.idAt(u)`, item `i`
+ * is `itemIds[i]`, and the items of user `u` are a row of {@link InteractionDataset.interactions}
+ * (CSR, rows sorted by item index, de-duplicated). Built from records by
+ * {@link InteractionDataset.build}, or streamed from files by `loadDataset` (typed arrays only:
+ * no object per interaction or per user).
  */
 export class InteractionDataset {
-  /** User ids by dense index. */
-  readonly userIds: readonly string[];
+  /** User ids by dense index (compact; {@link InteractionDataset.userIds} as an array). */
+  readonly users: IdList;
   /** Item ids by dense index. */
   readonly itemIds: readonly string[];
-  /** Item texts by dense index. */
-  readonly itemTexts: readonly string[];
+  /** The items' tokens, when the dataset was loaded with a token store (`loadDataset`). */
+  readonly itemTokens?: TokenStore;
   /** Users x items; `timestamps` aligned when every kept interaction had one. */
   readonly interactions: CsrMatrix;
-  /** Ratings aligned with `interactions.indices`; NaN where unknown. */
-  readonly ratings: Float64Array;
+  /** Ratings aligned with `interactions.indices` (NaN where unknown); undefined when the source had none. */
+  readonly ratings?: Float64Array;
   /** Interactions skipped by {@link InteractionDataset.build} because their item is not among the items. */
   readonly unknownItemInteractions: number;
-  private readonly userIndexById: Map<string, number>;
-  private readonly itemIndexById: Map<string, number>;
+  private readonly texts?: readonly string[];
+  private userIdArray?: readonly string[];
+  private decodedTexts?: readonly string[];
+  private itemIndexById?: Map<string, number>;
 
-  private constructor(
-    userIds: readonly string[],
-    itemIds: readonly string[],
-    itemTexts: readonly string[],
-    interactions: CsrMatrix,
-    ratings: Float64Array,
-    unknownItemInteractions = 0,
-  ) {
-    this.unknownItemInteractions = unknownItemInteractions;
-    this.userIds = userIds;
+  private constructor(parts: InteractionDatasetParts) {
+    const { users, itemIds, itemTexts, itemTokens } = parts;
+    if (itemTexts === undefined && itemTokens === undefined) {
+      throw new RangeError("InteractionDataset: give the items' texts or their tokens");
+    }
+    if (itemTexts !== undefined && itemTexts.length !== itemIds.length) {
+      throw new RangeError(`InteractionDataset: ${itemIds.length} item ids but ${itemTexts.length} texts`);
+    }
+    if (itemTokens !== undefined && itemTokens.size !== itemIds.length) {
+      throw new RangeError(
+        `InteractionDataset: ${itemIds.length} item ids but ${itemTokens.size} token rows`,
+      );
+    }
+    if (Array.isArray(users)) this.userIdArray = users as readonly string[];
+    this.users = Array.isArray(users) ? IdInterner.fromIds(users as readonly string[]) : (users as IdList);
     this.itemIds = itemIds;
-    this.itemTexts = itemTexts;
-    this.interactions = interactions;
-    this.ratings = ratings;
-    this.userIndexById = new Map(userIds.map((id, index) => [id, index]));
-    this.itemIndexById = new Map(itemIds.map((id, index) => [id, index]));
+    this.texts = itemTexts;
+    this.itemTokens = itemTokens;
+    this.interactions = parts.interactions;
+    this.ratings = parts.ratings;
+    this.unknownItemInteractions = parts.unknownItemInteractions ?? 0;
   }
 
   /**
@@ -84,10 +115,9 @@ export class InteractionDataset {
       }
       itemIndex.set(item.id, index);
     });
-    const userIndex = new Map<string, number>();
-    const rows: Map<number, { rating: number; timestamp: number }>[] = [];
+    const users = new IdInterner();
+    const columns = new InteractionColumns({ ratings: true });
     let position = 0;
-    let allTimed = true;
     for (const record of interactions) {
       const item = itemIndex.get(record.item);
       if (item === undefined && options.onUnknownItem !== 'error') {
@@ -100,72 +130,52 @@ export class InteractionDataset {
           `InteractionDataset.build: interaction ${position} (user '${record.user}') names item '${record.item}', which is not among the items`,
         );
       }
-      let user = userIndex.get(record.user);
-      if (user === undefined) {
-        user = userIndex.size;
-        userIndex.set(record.user, user);
-        rows.push(new Map());
-      }
-      const rating = record.rating ?? Number.NaN;
-      const timestamp = record.timestamp ?? Number.NaN;
-      if (record.timestamp === undefined) allTimed = false;
-      const previous = rows[user].get(item);
-      rows[user].set(item, {
-        rating: previous ? maxKnown(previous.rating, rating) : rating,
-        timestamp: previous ? maxKnown(previous.timestamp, timestamp) : timestamp,
-      });
+      columns.push(users.internString(record.user), item, record.timestamp ?? NaN, record.rating ?? NaN);
       position++;
     }
-    const offsets = new Int32Array(rows.length + 1);
-    rows.forEach((row, user) => (offsets[user + 1] = offsets[user] + row.size));
-    const indices = new Int32Array(offsets[rows.length]);
-    const ratings = new Float64Array(indices.length);
-    const timestamps = new Float64Array(indices.length);
-    rows.forEach((row, user) => {
-      const sorted = [...row.entries()].sort((a, b) => a[0] - b[0]);
-      sorted.forEach(([item, values], k) => {
-        indices[offsets[user] + k] = item;
-        ratings[offsets[user] + k] = values.rating;
-        timestamps[offsets[user] + k] = values.timestamp;
-      });
-    });
-    const matrix: CsrMatrix = {
-      rowCount: rows.length,
-      columnCount: items.length,
-      offsets,
-      indices,
-      timestamps: allTimed && indices.length > 0 ? timestamps : undefined,
-    };
-    return new InteractionDataset(
-      [...userIndex.keys()],
-      items.map((item) => item.id),
-      items.map((item) => item.text),
-      matrix,
+    const { matrix, ratings } = columns.toCsr(users.size, items.length);
+    return new InteractionDataset({
+      users,
+      itemIds: items.map((item) => item.id),
+      itemTexts: items.map((item) => item.text),
+      interactions: matrix.timestamps
+        ? { ...matrix, timestamps: Float64Array.from(matrix.timestamps) }
+        : matrix,
       ratings,
       unknownItemInteractions,
-    );
+    });
   }
 
-  /** Builds a dataset from already-indexed parts (used by preprocessing). */
-  static fromParts(parts: {
-    userIds: readonly string[];
-    itemIds: readonly string[];
-    itemTexts: readonly string[];
-    interactions: CsrMatrix;
-    ratings: Float64Array;
-  }): InteractionDataset {
-    return new InteractionDataset(
-      parts.userIds,
-      parts.itemIds,
-      parts.itemTexts,
-      parts.interactions,
-      parts.ratings,
-    );
+  /** Builds a dataset from already-indexed parts (used by preprocessing and the streaming loaders). */
+  static fromParts(parts: InteractionDatasetParts): InteractionDataset {
+    return new InteractionDataset(parts);
+  }
+
+  /** User ids as an array (made on first use: one string per user; prefer {@link InteractionDataset.users}). */
+  get userIds(): readonly string[] {
+    this.userIdArray ??= Array.from({ length: this.users.size }, (_, user) => this.users.idAt(user));
+    return this.userIdArray;
+  }
+
+  /**
+   * Item texts by dense index. A dataset loaded with a token store does not keep the original
+   * texts: its texts are each item's tokens joined by spaces (made on first use).
+   */
+  get itemTexts(): readonly string[] {
+    if (this.texts) return this.texts;
+    const store = this.itemTokens as TokenStore;
+    this.decodedTexts ??= Array.from({ length: store.size }, (_, item) => store.textOf(item));
+    return this.decodedTexts;
+  }
+
+  /** Whether the dataset keeps its items' original texts (else only their tokens). */
+  get hasItemTexts(): boolean {
+    return this.texts !== undefined;
   }
 
   /** Number of users. */
   get userCount(): number {
-    return this.userIds.length;
+    return this.users.size;
   }
 
   /** Number of items. */
@@ -180,18 +190,12 @@ export class InteractionDataset {
 
   /** Dense index of a user id, or undefined. */
   userIndex(id: string): number | undefined {
-    return this.userIndexById.get(id);
+    return this.users.indexOf(id);
   }
 
   /** Dense index of an item id, or undefined. */
   itemIndex(id: string): number | undefined {
+    this.itemIndexById ??= new Map(this.itemIds.map((itemId, index) => [itemId, index]));
     return this.itemIndexById.get(id);
   }
-}
-
-/** The larger of two values where NaN means unknown. */
-function maxKnown(a: number, b: number): number {
-  if (Number.isNaN(a)) return b;
-  if (Number.isNaN(b)) return a;
-  return Math.max(a, b);
 }

@@ -23,22 +23,101 @@ export class DataFormatError extends Error {
   }
 }
 
-/** Streams the lines of a source with their 1-based numbers; Node's fs is imported only for paths. */
+/**
+ * Streams the lines of a source, in order (line `n` is the `n`th value); Node's fs is imported
+ * only for paths. A file is read as bytes and split at `\n` (a `\r` before it is dropped, a
+ * UTF-8 byte order mark at the start too); each line must be valid UTF-8.
+ * @throws DataFormatError naming the file, the line and the byte of invalid UTF-8 (instead of
+ *   turning it into U+FFFD, which could merge or invent ids).
+ */
 export async function* readLines(source: LineSource): AsyncGenerator<string> {
   if (typeof source !== 'string') {
     yield* source;
     return;
   }
   const { createReadStream } = await import('node:fs');
-  const { createInterface } = await import('node:readline');
-  const stream = createReadStream(source, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const stream = createReadStream(source);
+  let line = 0;
+  const decode = (bytes: Buffer): string => {
+    line++;
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 13) end--;
+    const start = line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return decodeUtf8Line(bytes.subarray(start, end), source, line, start);
+  };
   try {
-    for await (const line of lines) yield line;
+    let pending: Buffer[] = []; // the start of a line that continues in the next chunk
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      let newline = chunk.indexOf(10);
+      while (newline >= 0) {
+        const piece = chunk.subarray(start, newline);
+        yield decode(pending.length > 0 ? Buffer.concat([...pending, piece]) : piece);
+        pending = [];
+        start = newline + 1;
+        newline = chunk.indexOf(10, start);
+      }
+      if (start < chunk.length) pending.push(chunk.subarray(start));
+    }
+    if (pending.length > 0) yield decode(Buffer.concat(pending));
   } finally {
-    lines.close();
     stream.destroy();
   }
+}
+
+// ignoreBOM: a U+FEFF that starts a later line is content (readLines drops the file's own byte order mark)
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes the bytes of one line as UTF-8, refusing invalid bytes instead of turning them into
+ * U+FFFD (which could merge two ids or invent one). For readers that split lines themselves.
+ * @param source - the file, for the error.
+ * @param line - the 1-based line number, for the error.
+ * @param offset - bytes of the line before `bytes` (a byte order mark), for the byte position.
+ * @throws DataFormatError naming the file, the line and the first invalid byte.
+ */
+export function decodeUtf8Line(bytes: Uint8Array, source: string, line: number, offset = 0): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new DataFormatError(
+      source,
+      line,
+      `invalid UTF-8 at byte ${firstInvalidUtf8(bytes) + offset + 1} of the line; the file must be UTF-8 ` +
+        '(convert it, e.g. iconv -f latin1 -t utf-8)',
+    );
+  }
+}
+
+/** The offset of the first byte that does not continue valid UTF-8 (the error path only). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let index = 0;
+  while (index < bytes.length) {
+    const lead = bytes[index];
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead < 0xe0
+          ? 2
+          : lead >= 0xe0 && lead < 0xf0
+            ? 3
+            : lead >= 0xf0 && lead < 0xf5
+              ? 4
+              : 0;
+    if (length === 0 || index + length > bytes.length) return index;
+    for (let k = 1; k < length; k++) if ((bytes[index + k] & 0xc0) !== 0x80) return index;
+    const second = bytes[index + 1];
+    // overlong forms, surrogates and code points beyond U+10FFFF
+    if (
+      (lead === 0xe0 && second < 0xa0) ||
+      (lead === 0xed && second >= 0xa0) ||
+      (lead === 0xf0 && second < 0x90) ||
+      (lead === 0xf4 && second >= 0x90)
+    )
+      return index;
+    index += length;
+  }
+  return index;
 }
 
 function sourceName(source: LineSource): string {
@@ -47,9 +126,11 @@ function sourceName(source: LineSource): string {
 
 /**
  * Loads `items.jsonl`: one JSON object a line with a string `id` and a string `text` (extra
- * fields are ignored); blank lines are skipped.
- * @throws DataFormatError naming the line for invalid JSON, a missing or non-string field, or an
- *   id that appeared before (both lines named).
+ * fields are ignored); blank lines are skipped. Ids stay strings; a numeric `id` is accepted
+ * only as an integer within 2^53 (read as its decimal string), since JSON numbers beyond it
+ * round and neighbouring ids would merge.
+ * @throws DataFormatError naming the line for invalid UTF-8 or JSON, a missing or non-string
+ *   field, a numeric id beyond 2^53, or an id that appeared before (both lines named).
  */
 export async function loadItemsJsonl(source: LineSource): Promise<ItemRecord[]> {
   const name = sourceName(source);
@@ -70,6 +151,14 @@ export async function loadItemsJsonl(source: LineSource): Promise<ItemRecord[]> 
       throw new DataFormatError(name, lineNumber, 'expected a JSON object {"id": ..., "text": ...}');
     }
     const { id, text } = record as { id?: unknown; text?: unknown };
+    if (typeof id === 'number' && !Number.isSafeInteger(id)) {
+      throw new DataFormatError(
+        name,
+        lineNumber,
+        `field "id" is a number JSON cannot hold exactly (not an integer within 2^53, where neighbouring ids merge); ` +
+          'write ids as strings ("id": "12345678901234567890")',
+      );
+    }
     const itemId = typeof id === 'number' ? String(id) : id;
     if (typeof itemId !== 'string' || itemId === '') {
       throw new DataFormatError(

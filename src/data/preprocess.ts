@@ -1,5 +1,5 @@
-import type { CsrMatrix } from './csr';
-import { InteractionDataset } from './interaction-dataset';
+import type { InteractionDataset } from './interaction-dataset';
+import { subsetDataset as subset } from './subset';
 
 /** Options of {@link preprocess}; every step is optional. */
 export interface PreprocessOptions {
@@ -32,6 +32,14 @@ export interface PreprocessReport {
   interactionsOfDroppedUsers: number;
   /** Items left without any interaction. */
   itemsWithoutInteractions: number;
+  /**
+   * Timestamps that are not plausible Unix seconds, over the interactions given (nothing is
+   * dropped for them; the history order of `'recent'` sampling and chronological splits rests
+   * on them): `negative` ones, ones that look like milliseconds or finer (at least 1e11, year
+   * 5138 in seconds), and `mixedUnits` when such values sit beside plausible seconds.
+   * All zero when the dataset has no timestamps.
+   */
+  implausibleTimestamps: { negative: number; milliseconds: number; mixedUnits: boolean };
   /** Sizes before and after. */
   before: { users: number; items: number; interactions: number };
   /** Sizes after. */
@@ -65,18 +73,23 @@ export function preprocess(
   const keepItem = new Uint8Array(dataset.itemCount).fill(1);
   let itemsWithoutText = 0;
   if (dropItemsWithoutText) {
-    dataset.itemTexts.forEach((text, item) => {
-      if (text.trim() === '' || tokenCount(text) === 0) {
+    // a dataset loaded with a token store knows its items' tokens, not their texts
+    const store = dataset.hasItemTexts ? undefined : dataset.itemTokens;
+    const texts = store ? undefined : dataset.itemTexts;
+    for (let item = 0; item < dataset.itemCount; item++) {
+      const text = texts?.[item] ?? '';
+      if (store ? store.lengthOf(item) === 0 : text.trim() === '' || tokenCount(text) === 0) {
         keepItem[item] = 0;
         itemsWithoutText++;
       }
-    });
+    }
   }
   let interactionsBelowMinRating = 0;
   let interactionsOfItemsWithoutText = 0;
   const keepEntry = new Uint8Array(matrix.indices.length);
   for (let k = 0; k < matrix.indices.length; k++) {
-    if (minRating !== undefined && ratings[k] < minRating) interactionsBelowMinRating++;
+    if (minRating !== undefined && ratings !== undefined && ratings[k] < minRating)
+      interactionsBelowMinRating++;
     else if (!keepItem[matrix.indices[k]]) interactionsOfItemsWithoutText++;
     else keepEntry[k] = 1;
   }
@@ -103,6 +116,7 @@ export function preprocess(
     }
   }
   const result = subset(dataset, keepUser, keepItem, keepEntry);
+  const implausibleTimestamps = checkTimestamps(matrix.timestamps);
   return {
     dataset: result,
     report: {
@@ -112,57 +126,27 @@ export function preprocess(
       usersBelowMinInteractions,
       interactionsOfDroppedUsers,
       itemsWithoutInteractions: dropItemsWithoutInteractions ? itemsWithoutInteractions : 0,
+      implausibleTimestamps,
       before: { users: dataset.userCount, items: dataset.itemCount, interactions: dataset.interactionCount },
       after: { users: result.userCount, items: result.itemCount, interactions: result.interactionCount },
     },
   };
 }
 
-/** The dataset restricted to kept users, items and entries, re-indexed densely in the same order. */
-function subset(
-  dataset: InteractionDataset,
-  keepUser: Uint8Array,
-  keepItem: Uint8Array,
-  keepEntry: Uint8Array,
-): InteractionDataset {
-  const { interactions: matrix } = dataset;
-  const newItem = new Int32Array(dataset.itemCount).fill(-1);
-  const itemIds: string[] = [];
-  const itemTexts: string[] = [];
-  for (let item = 0; item < dataset.itemCount; item++) {
-    if (!keepItem[item]) continue;
-    newItem[item] = itemIds.length;
-    itemIds.push(dataset.itemIds[item]);
-    itemTexts.push(dataset.itemTexts[item]);
+/** Smallest timestamp read as milliseconds (or finer) rather than seconds: 1e11 s is year 5138. */
+const MILLISECONDS_FROM = 1e11;
+
+function checkTimestamps(
+  timestamps: ArrayLike<number> | undefined,
+): PreprocessReport['implausibleTimestamps'] {
+  let negative = 0;
+  let milliseconds = 0;
+  let seconds = 0;
+  for (let k = 0; k < (timestamps?.length ?? 0); k++) {
+    const time = (timestamps as ArrayLike<number>)[k];
+    if (time < 0) negative++;
+    else if (time >= MILLISECONDS_FROM) milliseconds++;
+    else seconds++;
   }
-  const userIds: string[] = [];
-  const indices: number[] = [];
-  const ratings: number[] = [];
-  const timestamps: number[] = [];
-  const offsets: number[] = [0];
-  for (let user = 0; user < matrix.rowCount; user++) {
-    if (!keepUser[user]) continue;
-    userIds.push(dataset.userIds[user]);
-    for (let k = matrix.offsets[user]; k < matrix.offsets[user + 1]; k++) {
-      if (!keepEntry[k] || newItem[matrix.indices[k]] < 0) continue;
-      indices.push(newItem[matrix.indices[k]]);
-      ratings.push(dataset.ratings[k]);
-      if (matrix.timestamps) timestamps.push(matrix.timestamps[k]);
-    }
-    offsets.push(indices.length);
-  }
-  const interactions: CsrMatrix = {
-    rowCount: userIds.length,
-    columnCount: itemIds.length,
-    offsets: Int32Array.from(offsets),
-    indices: Int32Array.from(indices),
-    timestamps: matrix.timestamps ? Float64Array.from(timestamps) : undefined,
-  };
-  return InteractionDataset.fromParts({
-    userIds,
-    itemIds,
-    itemTexts,
-    interactions,
-    ratings: Float64Array.from(ratings),
-  });
+  return { negative, milliseconds, mixedUnits: milliseconds > 0 && seconds > 0 };
 }

@@ -1,7 +1,13 @@
 import { historyOfRow } from '../ragged/cap-history';
 import { SeededRandom } from '../random/seeded-random';
-import type { CsrMatrix } from './csr';
+import { decodeStrings, encodeStrings, readBinaryFile, writeBinaryFile } from './binary-file';
+import type { BinaryColumn } from './binary-file';
+import type { CsrMatrix, TimestampArray } from './csr';
+import { IdInterner } from './id-interner';
+import type { IdList } from './id-interner';
+import { sortSegmentByItem } from './interaction-columns';
 import type { InteractionDataset } from './interaction-dataset';
+import { selectIds } from './subset';
 
 /** How each user's items are divided. */
 export type SplitStrategy = 'random' | 'chronological' | 'leave-last-out';
@@ -62,21 +68,22 @@ export class UserSplit {
   readonly validation: CsrMatrix;
   /** Test positives. */
   readonly test: CsrMatrix;
-  /** User ids, one per row. */
-  readonly userIds: readonly string[];
+  /** User ids, one per row (compact; {@link UserSplit.userIds} as an array). */
+  readonly users: IdList;
   /** Item ids, one per column. */
   readonly itemIds: readonly string[];
   /** Users dropped for having fewer than `minItemsPerUser` items. */
   readonly droppedUsers: number;
   /** The options used. */
   readonly options: Required<SplitOptions>;
+  private userIdArray?: readonly string[];
 
   /** @internal */
   constructor(parts: {
     train: CsrMatrix;
     validation: CsrMatrix;
     test: CsrMatrix;
-    userIds: readonly string[];
+    users: IdList | readonly string[];
     itemIds: readonly string[];
     droppedUsers: number;
     options: Required<SplitOptions>;
@@ -84,10 +91,19 @@ export class UserSplit {
     this.train = parts.train;
     this.validation = parts.validation;
     this.test = parts.test;
-    this.userIds = parts.userIds;
+    if (Array.isArray(parts.users)) this.userIdArray = parts.users as readonly string[];
+    this.users = Array.isArray(parts.users)
+      ? IdInterner.fromIds(parts.users as readonly string[])
+      : (parts.users as IdList);
     this.itemIds = parts.itemIds;
     this.droppedUsers = parts.droppedUsers;
     this.options = parts.options;
+  }
+
+  /** User ids as an array (made on first use: one string per user; prefer {@link UserSplit.users}). */
+  get userIds(): readonly string[] {
+    this.userIdArray ??= Array.from({ length: this.users.size }, (_, row) => this.users.idAt(row));
+    return this.userIdArray;
   }
 
   /**
@@ -98,8 +114,8 @@ export class UserSplit {
    * @throws RangeError naming the user when it is not in the split.
    */
   historyOf(user: string | number, part: 'train' | 'validation' | 'test' = 'train'): string[] {
-    const row = typeof user === 'number' ? user : this.userIds.indexOf(user);
-    if (!(Number.isInteger(row) && row >= 0 && row < this.userIds.length))
+    const row = typeof user === 'number' ? user : (this.users.indexOf(user) ?? -1);
+    if (!(Number.isInteger(row) && row >= 0 && row < this.users.size))
       throw new RangeError(`UserSplit.historyOf: user ${JSON.stringify(user)} is not in the split`);
     return Array.from(historyOfRow(this[part], row), (item) => this.itemIds[item]);
   }
@@ -178,15 +194,91 @@ export class UserSplit {
       train: toCsr(value.train as number[][], 'train'),
       validation: toCsr(value.validation as number[][], 'validation'),
       test: toCsr(value.test as number[][], 'test'),
-      userIds,
+      users: userIds,
       itemIds,
       droppedUsers: 0,
       options: value.options as Required<SplitOptions>,
     });
   }
+
+  /**
+   * Writes the split in binary (typed arrays, ids as UTF-8), for splits too large for JSON; a
+   * temporary file renamed into place. Read back with {@link UserSplit.load}.
+   */
+  async save(path: string): Promise<void> {
+    const columns: Record<string, BinaryColumn> = {};
+    for (const part of ['train', 'validation', 'test'] as const) {
+      const matrix = this[part];
+      columns[`${part}Offsets`] = matrix.offsets;
+      columns[`${part}Indices`] = matrix.indices;
+      if (matrix.timestamps) columns[`${part}Times`] = matrix.timestamps;
+    }
+    const users = this.users instanceof IdInterner ? this.users : IdInterner.fromIds(this.userIds);
+    const userColumns = users.toColumns();
+    if ('keys' in userColumns) columns.userKeys = userColumns.keys;
+    else {
+      columns.userArena = userColumns.arena;
+      columns.userStarts = userColumns.starts;
+    }
+    const items = encodeStrings(this.itemIds);
+    columns.itemArena = items.arena;
+    columns.itemStarts = items.starts;
+    await writeBinaryFile(
+      path,
+      { format: 'mars-rec/split-binary', version: 1, options: this.options, droppedUsers: this.droppedUsers },
+      columns,
+    );
+  }
+
+  /**
+   * Reads a split written by {@link UserSplit.save}.
+   * @throws Error naming the file when it is not a binary split.
+   */
+  static async load(path: string): Promise<UserSplit> {
+    const { meta, columns } = await readBinaryFile(path);
+    const header = meta as {
+      format?: string;
+      version?: number;
+      options: Required<SplitOptions>;
+      droppedUsers: number;
+    };
+    if (header.format !== 'mars-rec/split-binary' || header.version !== 1) {
+      throw new Error(`${path}: not a mars-rec binary split of version 1`);
+    }
+    const itemIds = decodeStrings(columns.itemArena as Uint8Array, columns.itemStarts as Uint32Array);
+    const users = IdInterner.fromColumns(
+      columns.userKeys
+        ? { keys: columns.userKeys as Float64Array }
+        : { arena: columns.userArena as Uint8Array, starts: columns.userStarts as Uint32Array },
+    );
+    const part = (name: string): CsrMatrix => {
+      const offsets = columns[`${name}Offsets`] as Int32Array;
+      const times = columns[`${name}Times`] as TimestampArray | undefined;
+      return {
+        rowCount: offsets.length - 1,
+        columnCount: itemIds.length,
+        offsets,
+        indices: columns[`${name}Indices`] as Int32Array,
+        ...(times ? { timestamps: times } : {}),
+      };
+    };
+    return new UserSplit({
+      train: part('train'),
+      validation: part('validation'),
+      test: part('test'),
+      users,
+      itemIds,
+      droppedUsers: header.droppedUsers,
+      options: header.options,
+    });
+  }
 }
 
-/** Splits each user's items into train, validation and test; see {@link UserSplit} for the rounding. */
+/**
+ * Splits each user's items into train, validation and test; see {@link UserSplit} for the
+ * rounding. Works in typed arrays: a pass to size the three parts, a pass to fill them (each row
+ * shuffled or ordered in a scratch array, then sorted by item).
+ */
 export function splitPerUser(dataset: InteractionDataset, options: SplitOptions = {}): UserSplit {
   const resolved: Required<SplitOptions> = {
     trainFraction: options.trainFraction ?? 0.3,
@@ -209,46 +301,81 @@ export function splitPerUser(dataset: InteractionDataset, options: SplitOptions 
       `splitPerUser: strategy '${strategy}' needs timestamps, and the interactions have none`,
     );
   }
-  const rng = new SeededRandom(resolved.seed);
-  const parts: number[][][] = [[], [], []];
-  const timeParts: number[][][] = [[], [], []];
-  const userIds: string[] = [];
-  let droppedUsers = 0;
+  const minimum = Math.max(3, resolved.minItemsPerUser);
+  const counts = (n: number): [number, number] => {
+    if (strategy === 'leave-last-out') return [n - 2, 1];
+    const trainCount = Math.max(1, Math.floor(trainFraction * n));
+    return [trainCount, Math.floor((n - trainCount) / 2)];
+  };
+  // pass 1: kept users and the size of each part's rows
+  let keptCount = 0;
+  let longest = 0;
   for (let user = 0; user < matrix.rowCount; user++) {
-    const start = matrix.offsets[user];
-    const positions = Array.from({ length: matrix.offsets[user + 1] - start }, (_, k) => start + k);
-    const n = positions.length;
-    if (n < Math.max(3, resolved.minItemsPerUser)) {
-      droppedUsers++;
-      continue;
-    }
-    if (strategy === 'random') rng.shuffle(positions);
-    else positions.sort((a, b) => (times as Float64Array)[a] - (times as Float64Array)[b] || a - b);
-    let trainCount = Math.max(1, Math.floor(trainFraction * n));
-    let validationCount = Math.floor((n - trainCount) / 2);
-    if (strategy === 'leave-last-out') {
-      trainCount = n - 2;
-      validationCount = 1;
-    }
-    const items = positions.map((p) => matrix.indices[p]);
-    parts[0].push(items.slice(0, trainCount));
-    parts[1].push(items.slice(trainCount, trainCount + validationCount));
-    parts[2].push(items.slice(trainCount + validationCount));
-    if (times) {
-      const itemTimes = positions.map((p) => times[p]);
-      timeParts[0].push(itemTimes.slice(0, trainCount));
-      timeParts[1].push(itemTimes.slice(trainCount, trainCount + validationCount));
-      timeParts[2].push(itemTimes.slice(trainCount + validationCount));
-    }
-    userIds.push(dataset.userIds[user]);
+    const n = matrix.offsets[user + 1] - matrix.offsets[user];
+    if (n >= minimum) keptCount++;
+    longest = Math.max(longest, n);
   }
+  const kept = new Int32Array(keptCount);
+  const offsets = [
+    new Int32Array(keptCount + 1),
+    new Int32Array(keptCount + 1),
+    new Int32Array(keptCount + 1),
+  ];
+  let row = 0;
+  for (let user = 0; user < matrix.rowCount; user++) {
+    const n = matrix.offsets[user + 1] - matrix.offsets[user];
+    if (n < minimum) continue;
+    const [trainCount, validationCount] = counts(n);
+    kept[row] = user;
+    offsets[0][row + 1] = offsets[0][row] + trainCount;
+    offsets[1][row + 1] = offsets[1][row] + validationCount;
+    offsets[2][row + 1] = offsets[2][row] + n - trainCount - validationCount;
+    row++;
+  }
+  const timeArray = (length: number): TimestampArray | undefined =>
+    times ? new (times.constructor as Float64ArrayConstructor)(length) : undefined;
+  const indices = offsets.map((partOffsets) => new Int32Array(partOffsets[keptCount]));
+  const partTimes = offsets.map((partOffsets) => timeArray(partOffsets[keptCount]));
+  // pass 2: order each row (shuffle or time), deal it into the parts, sort each part's row
+  const rng = new SeededRandom(resolved.seed);
+  const positions = new Int32Array(longest);
+  for (let r = 0; r < keptCount; r++) {
+    const start = matrix.offsets[kept[r]];
+    const n = matrix.offsets[kept[r] + 1] - start;
+    const order = positions.subarray(0, n);
+    for (let k = 0; k < n; k++) order[k] = start + k;
+    if (strategy === 'random') rng.shuffle(order);
+    else {
+      const t = times as TimestampArray;
+      order.sort((a, b) => t[a] - t[b] || a - b);
+    }
+    let k = 0;
+    for (let part = 0; part < 3; part++) {
+      const from = offsets[part][r];
+      const to = offsets[part][r + 1];
+      const partIndices = indices[part];
+      const partTime = partTimes[part];
+      for (let at = from; at < to; at++, k++) {
+        partIndices[at] = matrix.indices[order[k]];
+        if (partTime && times) partTime[at] = times[order[k]];
+      }
+      sortSegmentByItem(partIndices, partTime, from, to);
+    }
+  }
+  const part = (index: number): CsrMatrix => ({
+    rowCount: keptCount,
+    columnCount: dataset.itemCount,
+    offsets: offsets[index],
+    indices: indices[index],
+    ...(partTimes[index] ? { timestamps: partTimes[index] } : {}),
+  });
   return new UserSplit({
-    train: rowsToCsr(parts[0], dataset.itemCount, times ? timeParts[0] : undefined),
-    validation: rowsToCsr(parts[1], dataset.itemCount, times ? timeParts[1] : undefined),
-    test: rowsToCsr(parts[2], dataset.itemCount, times ? timeParts[2] : undefined),
-    userIds,
+    train: part(0),
+    validation: part(1),
+    test: part(2),
+    users: keptCount === dataset.userCount ? dataset.users : selectIds(dataset.users, kept),
     itemIds: dataset.itemIds,
-    droppedUsers,
+    droppedUsers: matrix.rowCount - keptCount,
     options: resolved,
   });
 }
@@ -280,7 +407,7 @@ export function rowsToCsr(
 }
 
 function csrTimestampRows(matrix: CsrMatrix): number[][] {
-  const times = matrix.timestamps as Float64Array;
+  const times = matrix.timestamps as TimestampArray;
   return Array.from({ length: matrix.rowCount }, (_, user) =>
     Array.from(times.subarray(matrix.offsets[user], matrix.offsets[user + 1])),
   );

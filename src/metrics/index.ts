@@ -28,3 +28,5 @@ export type {
   RankingScorer,
   SkipReason,
 } from './evaluate-ranking';
+export { evaluateSampledUsers, sampleEvaluationUsers } from './sample-users';
+export type { SampledEvaluation, SampledEvaluationOptions } from './sample-users';

@@ -1,14 +1,18 @@
 import type { BprMatrixFactorization } from '../collaborative/bpr-mf';
-import { fitCollaborativePart } from '../collaborative/collaborative-part';
+import { asCollaborativePart, fitCollaborativePart } from '../collaborative/collaborative-part';
 import { fitBprItemBiases } from '../collaborative/item-biases';
 import { loadWordVectors } from '../layers/word-vectors';
 import type { StopwordLanguage } from '../text/stopwords';
 import { Tokenizer } from '../text/tokenizer';
 import { Vocabulary } from '../text/vocabulary';
 import { DEFAULT_SEED } from '../training/defaults';
+import { tuneBprMf } from '../training/tune-bpr-mf';
+import type { BprMfTuning } from '../training/tune-bpr-mf';
 import { ItemCatalog } from './catalog';
+import { checkVocabulary } from './training-data-checks';
 import type { MarsConfig } from './config';
-import type { FitOptions, MarsTrainingData } from './fit-options';
+import type { FitOptions, FitResult, MarsTrainingData } from './fit-options';
+import type { FitOutcome } from '../training/fit-events';
 import { buildMarsBlocks } from './mars-network';
 import type { MarsModelParts } from './persistence';
 
@@ -18,14 +22,17 @@ export interface BuiltMarsModel {
   parts: Omit<MarsModelParts, 'config'>;
   /** With `options.wordVectors`: vocabulary words found in them. */
   wordVectorsFound?: number;
+  /** How the collaborative part's L2 and epochs were chosen on validation, when they were. */
+  collaborativeTuning?: BprMfTuning;
 }
 
 /**
  * What a new model's first `fit` builds before training: the text pipeline fitted on the item
  * texts (tokenizer, vocabulary, catalogue), the blocks (`buildMarsBlocks`, word embeddings from
- * `options.wordVectors` when given), the collaborative part fitted on `train` (the item encoder's
- * output then starts at zero, so training starts from the collaborative ranking), and the
- * item-bias warm start.
+ * `options.wordVectors` when given), the collaborative part fitted on `train` (its L2 and epochs
+ * chosen on `validation` by `tuneBprMf` when there is one and `options.collaborative` does not
+ * fix both; the item encoder's output then starts at zero, so training starts from the
+ * collaborative ranking), and the item-bias warm start.
  * @throws RangeError when the word vectors' size differs from `embeddingDim`.
  */
 export async function buildMarsModel(
@@ -37,18 +44,12 @@ export async function buildMarsModel(
   const tokenizer = new Tokenizer({
     html: config.stripHtml,
     stopwords: config.stopwords as StopwordLanguage[],
+    wordBoundaries: config.wordBoundaries,
   });
-  const vocabulary = Vocabulary.fit(
-    data.itemTexts.map((text, index) => ({ id: data.itemIds[index], text })),
-    { tokenizer, minCount: config.minWordCount, maxSize: config.maxVocabularySize },
-  );
-  const catalog = ItemCatalog.fromTexts(
-    data.itemIds,
-    data.itemTexts,
-    tokenizer,
-    vocabulary,
-    config.maxDocumentLength,
-  );
+  const { vocabulary, catalog } = data.itemTokens
+    ? fromTokens(config, data, tokenizer)
+    : fromTexts(config, data, tokenizer);
+  checkVocabulary(vocabulary, config, data.itemIds.length);
   const pretrained = options.wordVectors && (await loadWordVectors(options.wordVectors, vocabulary));
   if (pretrained && pretrained.dim !== config.embeddingDim)
     throw new RangeError(
@@ -60,11 +61,14 @@ export async function buildMarsModel(
     seed,
     pretrainedEmbeddings: pretrained ? pretrained.vectors : undefined,
   });
+  let collaborativeTuning: BprMfTuning | undefined;
   if (config.collaborativeFactors > 0) {
-    blocks.collaborative = fitCollaborativePart(data.train, config.collaborativeFactors, {
-      seed,
-      ...options.collaborative,
-    });
+    const settings = { seed, ...options.collaborative, factors: config.collaborativeFactors };
+    const fixed = settings.l2 !== undefined && settings.epochs !== undefined;
+    if (data.validation && !fixed) {
+      collaborativeTuning = await tuneBprMf(data.train, data.validation, settings);
+      blocks.collaborative = asCollaborativePart(collaborativeTuning.model, data.train);
+    } else blocks.collaborative = fitCollaborativePart(data.train, config.collaborativeFactors, settings);
     // the text term starts at exactly 0 (zero item vectors): training starts from the collaborative ranking
     if (!config.sharedEncoder) blocks.itemEncoder.zeroOutputLayer();
   }
@@ -73,6 +77,7 @@ export async function buildMarsModel(
   return {
     parts: { tokenizer, vocabulary, catalog, blocks },
     ...(pretrained ? { wordVectorsFound: pretrained.found } : {}),
+    ...(collaborativeTuning ? { collaborativeTuning } : {}),
   };
 }
 
@@ -103,4 +108,75 @@ export function checkUsers(
       );
   });
   return Int32Array.from(users);
+}
+
+/**
+ * A fit's result: the loop's outcome, with what the first fit chose (word vectors found, the
+ * collaborative part's tuning) and the held-out validation slice, in numbers and in the summary.
+ */
+export function withFirstFit(
+  outcome: FitOutcome,
+  built: BuiltMarsModel | undefined,
+  heldOut: number,
+): FitResult {
+  const result: FitResult = { ...outcome };
+  const preamble: string[] = [];
+  if (heldOut > 0) {
+    result.heldOutPositives = heldOut;
+    preamble.push(`validated on ${heldOut} training positives held out for it (no validation split)`);
+  }
+  if (built?.wordVectorsFound !== undefined) result.wordVectorsFound = built.wordVectorsFound;
+  const tuning = built?.collaborativeTuning;
+  if (tuning) {
+    result.collaborative = {
+      l2: tuning.l2,
+      epochs: tuning.epochs,
+      metric: tuning.metric,
+      value: tuning.value,
+    };
+    preamble.push(`collaborative part: ${tuning.summary}`);
+  }
+  result.summary = [...preamble, outcome.summary].join('; ');
+  return result;
+}
+
+/** Vocabulary and catalogue from the item texts: tokenised here. */
+function fromTexts(
+  config: MarsConfig,
+  data: MarsTrainingData,
+  tokenizer: Tokenizer,
+): { vocabulary: Vocabulary; catalog: ItemCatalog } {
+  const texts = data.itemTexts ?? [];
+  const vocabulary = Vocabulary.fit(
+    texts.map((text, index) => ({ id: data.itemIds[index], text })),
+    { tokenizer, minCount: config.minWordCount, maxSize: config.maxVocabularySize },
+  );
+  const catalog = ItemCatalog.fromTexts(data.itemIds, texts, tokenizer, vocabulary, config.maxDocumentLength);
+  return { vocabulary, catalog };
+}
+
+/**
+ * Vocabulary and catalogue from items the data layer tokenised once (`TokenStore`): the
+ * vocabulary from its counts, the rows by table lookup.
+ * @throws RangeError when the store's tokenizer has other settings than the model's.
+ */
+function fromTokens(
+  config: MarsConfig,
+  data: MarsTrainingData,
+  tokenizer: Tokenizer,
+): { vocabulary: Vocabulary; catalog: ItemCatalog } {
+  const store = data.itemTokens as NonNullable<MarsTrainingData['itemTokens']>;
+  if (JSON.stringify(store.tokenizer) !== JSON.stringify(tokenizer.toJSON())) {
+    throw new RangeError(
+      "MarsModel.fit: itemTokens were made by a tokenizer with other settings than the model's (stripHtml, stopwords); tokenise with the model's settings",
+    );
+  }
+  const vocabulary = Vocabulary.fromCounts(store.tokenCounts(), {
+    minCount: config.minWordCount,
+    maxSize: config.maxVocabularySize,
+  });
+  return {
+    vocabulary,
+    catalog: new ItemCatalog(data.itemIds, store.encode(vocabulary, config.maxDocumentLength)),
+  };
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_HISTORY } from '../ragged/history-matrix';
+import type { WordBoundaries } from '../text/tokenizer';
 import { DEFAULT_LAMBDA } from '../training/defaults';
 
 /**
@@ -62,7 +63,38 @@ export interface MarsConfig {
   stopwords: string[];
   /** Strip HTML tags and decode entities before tokenizing. Default true. */
   stripHtml: boolean;
+  /**
+   * How item texts are cut into words (`TokenizerOptions.wordBoundaries`). `'unicode'` (the
+   * default) keeps combining marks inside words and splits Thai, Lao, Khmer, Myanmar, Chinese
+   * and Japanese text at dictionary word boundaries (Hindi `हिन्दी`, Arabic `مُحَمَّد` stay one
+   * word); `'report'` is the MARS report's `\w+` words, which break at such marks. Both agree on
+   * ASCII text. Models saved before this field existed load with `'report'`, the tokenizer
+   * they were trained with.
+   */
+  wordBoundaries: WordBoundaries;
 }
+
+/**
+ * The largest value each size of {@link MarsConfig} may take: a config (from code, from
+ * `mars-rec train --config` or from a saved model) beyond them is refused before anything is
+ * allocated. Sizes in their fields' units (vector components, tokens, items, words).
+ */
+export const MARS_CONFIG_BOUNDS = Object.freeze({
+  embeddingDim: 4096,
+  filters: 4096,
+  outputDim: 4096,
+  collaborativeFactors: 4096,
+  /** Widest convolution kernel, in tokens. */
+  kernelSize: 64,
+  /** Most kernel sizes. */
+  kernelSizes: 16,
+  maxHistory: 10_000,
+  maxDocumentLength: 100_000,
+  maxVocabularySize: 10_000_000,
+  minWordCount: 1_000_000_000,
+  /** Most stopword lists. */
+  stopwords: 64,
+} as const);
 
 /**
  * The defaults of {@link MarsConfig}: MARS at the report's sizes with a fixed collaborative part
@@ -88,13 +120,24 @@ export const DEFAULT_MARS_CONFIG: Readonly<MarsConfig> = Object.freeze({
   maxVocabularySize: 50_000,
   stopwords: ['en'],
   stripHtml: true,
+  wordBoundaries: 'unicode',
 });
 
 /**
  * Fills in defaults and validates a partial config; throws a `RangeError` or `TypeError` naming
- * the field and the value on anything invalid.
+ * the field and the value on anything invalid, including a size beyond
+ * {@link MARS_CONFIG_BOUNDS}.
  */
 export function resolveMarsConfig(partial: Partial<MarsConfig> = {}): MarsConfig {
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) {
+    throw new TypeError(
+      `MarsConfig must be an object of MarsConfig fields, got ${partial === null ? 'null' : Array.isArray(partial) ? 'an array' : typeof partial}`,
+    );
+  }
+  for (const key of ['kernelSizes', 'stopwords'] as const) {
+    if (partial[key] !== undefined && !Array.isArray(partial[key]))
+      throw new TypeError(`MarsConfig.${key} must be an array, got ${JSON.stringify(partial[key])}`);
+  }
   const config: MarsConfig = {
     ...DEFAULT_MARS_CONFIG,
     ...partial,
@@ -106,21 +149,38 @@ export function resolveMarsConfig(partial: Partial<MarsConfig> = {}): MarsConfig
     if (!known.has(key))
       throw new TypeError(`MarsConfig: unknown field '${key}'; known fields: ${[...known].join(', ')}`);
   }
-  positiveInteger(config, 'embeddingDim');
-  positiveInteger(config, 'filters');
-  positiveInteger(config, 'outputDim');
-  positiveInteger(config, 'maxHistory');
-  positiveInteger(config, 'maxDocumentLength');
-  positiveInteger(config, 'minWordCount');
-  if (!Number.isInteger(config.collaborativeFactors) || config.collaborativeFactors < 0) {
+  for (const key of [
+    'embeddingDim',
+    'filters',
+    'outputDim',
+    'maxHistory',
+    'maxDocumentLength',
+    'minWordCount',
+    'maxVocabularySize',
+  ] as const)
+    boundedInteger(config, key, 1, MARS_CONFIG_BOUNDS[key]);
+  boundedInteger(config, 'collaborativeFactors', 0, MARS_CONFIG_BOUNDS.collaborativeFactors);
+  const widest = MARS_CONFIG_BOUNDS.kernelSize;
+  if (
+    config.kernelSizes.length === 0 ||
+    config.kernelSizes.length > MARS_CONFIG_BOUNDS.kernelSizes ||
+    !config.kernelSizes.every((k) => Number.isInteger(k) && k >= 1 && k <= widest)
+  ) {
     throw new RangeError(
-      `MarsConfig.collaborativeFactors must be an integer >= 0, got ${String(config.collaborativeFactors)}`,
+      `MarsConfig.kernelSizes must be a list of 1 to ${MARS_CONFIG_BOUNDS.kernelSizes} integers in [1, ${widest}], got ${JSON.stringify(config.kernelSizes)}`,
     );
   }
-  positiveInteger(config, 'maxVocabularySize');
-  if (config.kernelSizes.length === 0 || !config.kernelSizes.every((k) => Number.isInteger(k) && k >= 1)) {
+  if (
+    config.stopwords.length > MARS_CONFIG_BOUNDS.stopwords ||
+    !config.stopwords.every((language) => typeof language === 'string')
+  ) {
+    throw new TypeError(
+      `MarsConfig.stopwords must be a list of at most ${MARS_CONFIG_BOUNDS.stopwords} language codes, got ${JSON.stringify(config.stopwords)}`,
+    );
+  }
+  if (config.wordBoundaries !== 'unicode' && config.wordBoundaries !== 'report') {
     throw new RangeError(
-      `MarsConfig.kernelSizes must be a non-empty list of positive integers, got [${config.kernelSizes}]`,
+      `MarsConfig.wordBoundaries must be 'unicode' or 'report', got ${JSON.stringify(config.wordBoundaries)}`,
     );
   }
   if (!(config.dropout >= 0 && config.dropout < 1)) {
@@ -149,9 +209,12 @@ export function resolveMarsConfig(partial: Partial<MarsConfig> = {}): MarsConfig
   return config;
 }
 
-function positiveInteger(config: MarsConfig, key: keyof MarsConfig): void {
+function boundedInteger(config: MarsConfig, key: keyof MarsConfig, min: number, max: number): void {
   const value = config[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`MarsConfig.${key} must be a positive integer, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+    throw new RangeError(
+      `MarsConfig.${key} must be ${range} at most ${max.toLocaleString('en-US')} (MARS_CONFIG_BOUNDS), got ${JSON.stringify(value)}`,
+    );
   }
 }

@@ -4,14 +4,14 @@
  * @packageDocumentation
  */
 export { MarsModel } from './mars-model';
-export { DEFAULT_EVALUATION_METRICS } from './mars-model-options';
+export { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from './mars-model-options';
 export type {
   AttentionExplanation,
   EvaluateOptions,
   Recommendation,
   RecommendOptions,
 } from './mars-model-options';
-export { DEFAULT_MARS_CONFIG, resolveMarsConfig } from './config';
+export { DEFAULT_MARS_CONFIG, MARS_CONFIG_BOUNDS, resolveMarsConfig } from './config';
 export type { MarsConfig } from './config';
 export type { FitOptions, FitResult, MarsTrainingData, WordVectorLines } from './fit-options';
 export { buildMarsBlocks, namedMarsWeights } from './mars-network';
@@ -22,9 +22,13 @@ export type { MarsModelParts } from './persistence';
 export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
+  checkWeightSpecs,
   fileSystemHandler,
   loadArtifact,
   resolveArtifactHandler,
   saveArtifact,
 } from './artifact';
 export type { ArtifactContents, ArtifactLocation } from './artifact';
+export { atomicDirectoryPaths, settleDirectory, writeDirectoryAtomically } from './atomic-directory';
+export type { AtomicDirectoryOptions, DirectorySettlement } from './atomic-directory';
+export { uniqueHistory } from './unique-history';

@@ -40,10 +40,12 @@ export interface AttentionExplanation {
 export interface EvaluateOptions {
   /** Metric names (see `mars-rec/metrics`). Default {@link DEFAULT_EVALUATION_METRICS}. */
   metrics?: readonly string[];
-  /** Users scored per batch. Default 64. */
+  /** Users scored per batch. Default {@link EVALUATION_USER_BATCH} (64). */
   userBatchSize?: number;
   /** Evaluate only these users. Default: every user with a target. */
   users?: Int32Array;
+  /** Called after each scored batch with users done and users to score. */
+  onProgress?: (usersDone: number, usersTotal: number) => void;
 }
 
 /**
@@ -52,3 +54,6 @@ export interface EvaluateOptions {
  * ndcg@10, map@500, hit@10, mrr; the report's recall@50 and MAP@500 included).
  */
 export const DEFAULT_EVALUATION_METRICS: readonly string[] = defaultRankingMetrics;
+
+/** Users scored per batch by {@link MarsModel.evaluate} and `mars-rec evaluate`. */
+export const EVALUATION_USER_BATCH = 64;

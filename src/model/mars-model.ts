@@ -7,6 +7,8 @@ import { capHistory, historyOfRow } from '../ragged/cap-history';
 import { explainAttention } from '../serving/explain-attention';
 import { computeItemVectors, ItemVectorCache } from '../serving/item-vectors';
 import { scoreHistories } from '../serving/score-histories';
+import { DEFAULT_SEED } from '../training/defaults';
+import { validationForFit } from '../training/hold-out';
 import { trainMarsBlocks } from '../training/train-mars';
 import type { ArtifactLocation } from './artifact';
 import type { ItemCatalog } from './catalog';
@@ -14,15 +16,17 @@ import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
 import { checkTrainingData } from './fit-options';
 import type { FitOptions, FitResult, MarsTrainingData } from './fit-options';
-import { DEFAULT_EVALUATION_METRICS } from './mars-model-options';
+import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from './mars-model-options';
 import type {
   AttentionExplanation,
   EvaluateOptions,
   Recommendation,
   RecommendOptions,
 } from './mars-model-options';
-import { buildMarsModel, checkUsers } from './build-model';
+import { buildMarsModel, checkUsers, withFirstFit } from './build-model';
+import type { BuiltMarsModel } from './build-model';
 import { loadMarsModel, saveMarsModel } from './persistence';
+import { uniqueHistory } from './unique-history';
 import type { MarsModelParts } from './persistence';
 
 /** Histories scored per batch by `recommendMany`. */
@@ -74,24 +78,30 @@ export class MarsModel {
    */
   async fit(data: MarsTrainingData, options: FitOptions = {}): Promise<FitResult> {
     checkTrainingData(data);
-    let wordVectorsFound: number | undefined;
+    const seed = options.seed ?? DEFAULT_SEED;
+    const { train, validation, heldOut } = validationForFit(data.train, data.validation, {
+      ...options,
+      seed,
+    });
+    let built: BuiltMarsModel | undefined;
     if (this.parts) this.checkSameItems(data);
-    else ({ parts: this.parts, wordVectorsFound } = await buildMarsModel(this.config, data, options));
-    const { blocks, catalog } = this.requireTrained('fit');
-    blocks.itemBias?.markSeen(data.train);
-    blocks.itemIdEmbedding?.markSeen(data.train);
+    else
+      this.parts = (built = await buildMarsModel(this.config, { ...data, train, validation }, options)).parts;
+    const { blocks, catalog } = this.parts;
+    blocks.itemBias?.markSeen(train);
+    blocks.itemIdEmbedding?.markSeen(train);
     this.vectors.invalidate();
     const outcome = await trainMarsBlocks(
       {
         blocks,
         documents: catalog.tokens,
-        train: data.train,
-        validation: data.validation,
+        train,
+        validation,
         maxHistory: this.config.maxHistory,
         lambdaU: this.config.lambdaU,
         lambdaV: this.config.lambdaV,
         evaluate: async (targets, users, metric) =>
-          (await this.evaluate(targets, data.train, { metrics: [metric], users })).mean,
+          (await this.evaluate(targets, train, { metrics: [metric], users })).mean,
         onWeightsChanged: () => this.vectors.invalidate(),
         // a warm-started collaborative part is a ranking already: the first candidate of the
         // best-weights selection, so training can only keep or improve it on validation
@@ -101,7 +111,7 @@ export class MarsModel {
       },
       options,
     );
-    return wordVectorsFound === undefined ? outcome : { ...outcome, wordVectorsFound };
+    return withFirstFit(outcome, built, heldOut);
   }
 
   /**
@@ -122,8 +132,9 @@ export class MarsModel {
       targets,
       exclude: history,
       users: options.users,
+      onProgress: options.onProgress,
       metrics: options.metrics ?? DEFAULT_EVALUATION_METRICS,
-      userBatchSize: options.userBatchSize ?? 64,
+      userBatchSize: options.userBatchSize ?? EVALUATION_USER_BATCH,
       // rows are the training users: a collaborative part adds their user term
       score: (users) =>
         this.scoreCapped(
@@ -152,8 +163,9 @@ export class MarsModel {
   }
 
   /**
-   * The top `k` items for a user given their history (item ids, oldest first; the most recent
-   * `maxHistory` are used). History items are never recommended.
+   * The top `k` items for a user given their history (item ids, oldest first; an id given
+   * twice counts once, at its most recent position, and the most recent `maxHistory` are
+   * used). History items are never recommended.
    */
   async recommend(history: readonly string[], options: RecommendOptions = {}): Promise<Recommendation[]> {
     const { user, ...rest } = options;
@@ -172,7 +184,7 @@ export class MarsModel {
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
     const indices = histories.map((history, user) =>
-      catalog.indicesOf(history, `history item (user ${user})`),
+      catalog.indicesOf(uniqueHistory(history), `history item (user ${user})`),
     );
     const excluded = catalog.indicesOf(options.exclude ?? [], 'excluded item');
     const users = checkUsers('recommend', options.users, histories.length, this.parts?.blocks.collaborative);
@@ -204,7 +216,10 @@ export class MarsModel {
     const { catalog, blocks } = this.requireTrained('explain');
     const users = options.user === undefined ? undefined : [options.user];
     const [user] = checkUsers('explain', users, 1, blocks.collaborative) ?? [-1];
-    const kept = capHistory(catalog.indicesOf(history, 'history item'), this.config.maxHistory);
+    const kept = capHistory(
+      catalog.indicesOf(uniqueHistory(history), 'history item'),
+      this.config.maxHistory,
+    );
     const [candidate] = catalog.indicesOf([item], 'candidate item');
     const { weights, score } = await explainAttention(await this.vectors.get(), kept, candidate, {
       aggregation: this.config.aggregation,

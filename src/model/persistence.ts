@@ -2,13 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BprMatrixFactorization } from '../collaborative/bpr-mf';
 import { disposeMarsBlocks } from '../layers/mars-blocks';
 import type { MarsBlocks } from '../layers/mars-blocks';
-import { Tokenizer } from '../text/tokenizer';
-import { Vocabulary } from '../text/vocabulary';
+import type { Tokenizer } from '../text/tokenizer';
+import type { Vocabulary } from '../text/vocabulary';
 import { loadArtifact, saveArtifact } from './artifact';
 import type { ArtifactLocation } from './artifact';
 import { ItemCatalog } from './catalog';
-import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
+import { checkMarsArtifact } from './mars-artifact-checks';
 import { buildMarsBlocks, namedMarsWeights } from './mars-network';
 
 /** Everything a saved MARS model holds. */
@@ -72,34 +72,35 @@ export async function saveMarsModel(location: ArtifactLocation, parts: MarsModel
 
 /**
  * Loads what {@link saveMarsModel} saved, and artifacts of earlier versions too: weights saved by
- * position are read under their old names, and a config without `collaborativeFactors` (saved
- * before the collaborative part existed) is a text-only model.
- * @throws Error naming the missing weight, or a weight whose shape differs from the config's.
+ * position are read under their old names, a config without `collaborativeFactors` (saved
+ * before the collaborative part existed) is a text-only model, and one without
+ * `wordBoundaries` keeps the report's words. Everything is checked before a layer is built
+ * (`checkMarsArtifact`), so a hostile file allocates no more than its own size.
+ * @throws Error naming the file and what is wrong: a config beyond the bounds or not matching
+ *   the weights, a missing weight, a weight whose shape differs from the config's.
  */
 export async function loadMarsModel(location: ArtifactLocation): Promise<MarsModelParts> {
   const { metadata, tensors } = await loadArtifact<MarsArtifactMetadata>(location);
+  const where = typeof location === 'string' ? `${location}/model.json` : 'the loaded model';
   let blocks: MarsBlocks | undefined;
   try {
-    const savedConfig: Partial<MarsConfig> = metadata.config;
-    const config = resolveMarsConfig({
-      ...savedConfig,
-      collaborativeFactors: savedConfig.collaborativeFactors ?? 0,
-    });
     const values = tensors.get('catalog/values');
     const rowSplits = tensors.get('catalog/rowSplits');
     if (!values || !rowSplits)
-      throw new Error('The saved model holds no item catalogue (catalog/values, catalog/rowSplits).');
-    const catalog = new ItemCatalog(metadata.itemIds, {
+      throw new Error('the saved model holds no item catalogue (catalog/values, catalog/rowSplits).');
+    const tokens = {
       values: new Int32Array(await values.data()),
       rowSplits: new Int32Array(await rowSplits.data()),
-    });
-    const vocabulary = Vocabulary.fromJSON(metadata.vocabulary);
+    };
+    // everything checked (config bounds, sizes against the weights) before a layer is built
+    const { config, tokenizer, vocabulary, itemIds } = checkMarsArtifact(metadata, tensors, tokens, where);
+    const catalog = new ItemCatalog(itemIds, tokens);
     blocks = buildMarsBlocks(config, { vocabularySize: vocabulary.size, itemCount: catalog.size, seed: 1 });
     for (const weight of namedMarsWeights(blocks)) {
       const saved = tensors.get(weight.name) ?? tensors.get(weight.legacyName);
       if (!saved) {
         if (weight.optionalInLegacy && !tensors.has(weight.name)) continue;
-        throw new Error(`The saved model lacks weight '${weight.name}'.`);
+        throw new Error(`the saved model lacks weight '${weight.name}'.`);
       }
       const { variable } = weight;
       if (
@@ -107,7 +108,7 @@ export async function loadMarsModel(location: ArtifactLocation): Promise<MarsMod
         (saved.rank === variable.rank && saved.shape.join() !== variable.shape.join())
       )
         throw new Error(
-          `Weight '${weight.name}' has shape [${saved.shape}] in the file but [${variable.shape}] in the model.`,
+          `weight '${weight.name}' has shape [${saved.shape}] in the file but [${variable.shape}] in the model.`,
         );
       // earlier versions kept one [items, 1] seen mask for both ID-based layers
       tf.tidy(() =>
@@ -116,10 +117,12 @@ export async function loadMarsModel(location: ArtifactLocation): Promise<MarsMod
     }
     if (config.collaborativeFactors > 0)
       blocks.collaborative = await loadCollaborative(tensors, config, catalog);
-    return { config, tokenizer: Tokenizer.fromJSON(metadata.tokenizer), vocabulary, catalog, blocks };
+    return { config, tokenizer, vocabulary, catalog, blocks };
   } catch (error) {
     if (blocks) disposeMarsBlocks(blocks);
-    throw error;
+    // every problem is named with the file it is in
+    const message = (error as Error).message;
+    throw message.startsWith(where) ? error : new Error(`${where}: ${message}`, { cause: error });
   } finally {
     tf.dispose([...tensors.values()]);
   }
@@ -133,7 +136,7 @@ async function loadCollaborative(
   const [userFactors, itemFactors, itemBiases] = await Promise.all(
     COLLABORATIVE.map((name) => {
       const tensor = tensors.get(`collaborative/${name}`);
-      if (!tensor) throw new Error(`The saved model lacks weight 'collaborative/${name}'.`);
+      if (!tensor) throw new Error(`the saved model lacks weight 'collaborative/${name}'.`);
       return tensor.data();
     }),
   );
@@ -145,7 +148,7 @@ async function loadCollaborative(
   });
   if (part.itemCount !== catalog.size)
     throw new Error(
-      `The saved collaborative part has ${part.itemCount} items but the catalogue ${catalog.size}.`,
+      `the saved collaborative part has ${part.itemCount} items but the catalogue ${catalog.size}.`,
     );
   return part;
 }

@@ -10,7 +10,7 @@ export interface TimedRows {
   /** Item indices of each row. */
   readonly indices: Int32Array;
   /** Per-entry timestamps (any unit; later is larger; NaN where unknown), aligned with `indices`. */
-  readonly timestamps?: Float64Array;
+  readonly timestamps?: Float64Array | Uint32Array;
 }
 
 /**

@@ -7,7 +7,8 @@
  * @packageDocumentation
  */
 export { Tokenizer } from './tokenizer';
-export type { TokenizerJson, TokenizerOptions, TokenVisitor } from './tokenizer';
+export { WORD_BOUNDARIES } from './tokenizer';
+export type { TokenizerJson, TokenizerOptions, TokenVisitor, WordBoundaries } from './tokenizer';
 export { Vocabulary } from './vocabulary';
 export type {
   DecodeOptions,

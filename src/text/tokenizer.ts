@@ -32,20 +32,46 @@ export interface TokenizerOptions {
    */
   minTokenLength?: number;
   /**
-   * Keep combining marks (Unicode category M) inside words. `false` (the default) matches
-   * Python's `re.finditer(r'\w+')`, the report's word definition, which breaks words at marks
-   * that NFKC cannot compose away (Devanagari vowel signs, Thai tone marks, `i̇` from `İ`);
-   * `true` keeps such words whole.
+   * Where words begin and end.
+   * - `'unicode'` (the default): runs of letters, digits, `_` and combining marks (a mark never
+   *   starts a word; a zero-width joiner or non-joiner between two word characters stays inside,
+   *   as in Persian `می‌خواهم`), cut further at Unicode word boundaries (UAX #29, `Intl.Segmenter`
+   *   with `granularity: 'word'`), whose dictionaries split Thai, Lao, Khmer, Myanmar, Chinese
+   *   and Japanese text into words. `हिन्दी` stays one word, `ภาษาไทย` becomes `ภาษา`, `ไทย`.
+   *   ASCII text tokenizes exactly as in `'report'`.
+   * - `'report'`: the MARS report's words, Python's `re.finditer(r'\w+')`: runs of letters,
+   *   digits and `_`, which break words at every combining mark NFKC cannot compose away
+   *   (Devanagari vowel signs, Arabic harakat, Thai tone marks: `हिन्दी` gives `ह`, `न`, `द`) and
+   *   keep a run of Thai or CJK text as one token. Models saved before this option existed
+   *   keep this mode.
+   *
+   * Dictionary segmentation comes from the ICU data of the JavaScript engine; where
+   * `Intl.Segmenter` is missing, `'unicode'` keeps marks but does not split Thai or CJK runs.
+   */
+  wordBoundaries?: WordBoundaries;
+  /**
+   * With `wordBoundaries: 'report'` only: keep combining marks (Unicode category M) inside
+   * words, without the word segmentation of `'unicode'`. Default `false` (the report's words).
+   * `'unicode'` always keeps marks.
    */
   combiningMarks?: boolean;
 }
+
+/** How a {@link Tokenizer} finds words; see {@link TokenizerOptions.wordBoundaries}. */
+export type WordBoundaries = 'unicode' | 'report';
+
+/** The values of {@link WordBoundaries}. */
+export const WORD_BOUNDARIES: readonly WordBoundaries[] = Object.freeze(['unicode', 'report']);
 
 /** The JSON form of a {@link Tokenizer}'s settings, as written by {@link Tokenizer.toJSON}. */
 export interface TokenizerJson {
   /** Always `'mars-rec/tokenizer'`. */
   format: 'mars-rec/tokenizer';
-  /** Format version; this release reads and writes `1`. */
-  version: 1;
+  /**
+   * Format version: `1` (no `wordBoundaries`, always the report's words) or `2`. This release
+   * reads both and writes `1` for `wordBoundaries: 'report'`, so older releases read it.
+   */
+  version: 1 | 2;
   /** See {@link TokenizerOptions.lowercase}. */
   lowercase: boolean;
   /** See {@link TokenizerOptions.nfkc}. */
@@ -60,6 +86,8 @@ export interface TokenizerJson {
   minTokenLength: number;
   /** See {@link TokenizerOptions.combiningMarks}. */
   combiningMarks: boolean;
+  /** See {@link TokenizerOptions.wordBoundaries}; absent in version 1 (`'report'`). */
+  wordBoundaries?: WordBoundaries;
 }
 
 /**
@@ -73,6 +101,28 @@ const nonAsciiPattern = /[\u0080-\uffff]/;
 // Python's Unicode `\w`: letters, digits and numbers of any script, and `_`.
 const pythonWordPattern = /[\p{L}\p{N}_]+/gu;
 const markedWordPattern = /[\p{L}\p{N}_][\p{L}\p{M}\p{N}_]*/gu;
+// 'unicode': marks inside words, and a ZWJ/ZWNJ between two word characters
+const unicodeWordPattern = /[\p{L}\p{N}_](?:[\p{L}\p{M}\p{N}_]|[\u200c\u200d](?=[\p{L}\p{M}\p{N}_]))*/gu;
+// Letters and numbers whose UAX #29 word boundaries can fall inside a run of word characters:
+// everything but the letters of the alphabetic scripts below and decimal digits (so: dictionary
+// scripts such as Thai and Han, Hangul, Katakana, numerals such as U+10175). A text without
+// them needs no segmenter: the pattern alone gives the same words (a property test checks it).
+const alphabeticLetter =
+  '[\\p{sc=Latin}\\p{sc=Greek}\\p{sc=Cyrillic}\\p{sc=Armenian}\\p{sc=Hebrew}\\p{sc=Arabic}' +
+  '\\p{sc=Syriac}\\p{sc=Thaana}\\p{sc=Devanagari}\\p{sc=Bengali}\\p{sc=Gurmukhi}' +
+  '\\p{sc=Gujarati}\\p{sc=Oriya}\\p{sc=Tamil}\\p{sc=Telugu}\\p{sc=Kannada}' +
+  '\\p{sc=Malayalam}\\p{sc=Sinhala}\\p{sc=Georgian}\\p{sc=Ethiopic}]';
+const needsSegmenterPattern = new RegExp(`[\\p{Nl}\\p{No}]|(?!${alphabeticLetter})\\p{L}`, 'u');
+let wordSegmenter: Intl.Segmenter | null | undefined;
+/** The UAX #29 word segmenter (root locale, so results do not depend on the machine's locale). */
+function segmenter(): Intl.Segmenter | null {
+  if (wordSegmenter === undefined)
+    wordSegmenter =
+      typeof Intl === 'object' && typeof Intl.Segmenter === 'function'
+        ? new Intl.Segmenter('und', { granularity: 'word' })
+        : null;
+  return wordSegmenter;
+}
 
 // 1 for the ASCII word characters [0-9A-Za-z_].
 const asciiWordCharacter = new Uint8Array(128);
@@ -97,10 +147,12 @@ function codePointLength(token: string): number {
 
 /**
  * Unicode-aware word tokenizer: optional HTML cleanup, NFKC normalization, lowercasing, then
- * words as maximal runs of letters, digits and `_` of any script (JavaScript
- * `/[\p{L}\p{N}_]+/gu`, the equivalent of Python's `re.finditer(r'\w+')` that the MARS report
- * counts words with), then stopword removal and a minimum length. Emoji and punctuation are not
- * word characters; CJK text without spaces is one token per run.
+ * words, then stopword removal and a minimum length. Words (see
+ * {@link TokenizerOptions.wordBoundaries}) are by default runs of letters, digits, `_` and
+ * combining marks of any script, cut at Unicode word boundaries (UAX #29), so Hindi, Arabic,
+ * Thai or Vietnamese words stay whole; `wordBoundaries: 'report'` gives the MARS report's words
+ * (Python's `re.finditer(r'\w+')`, JavaScript `/[\p{L}\p{N}_]+/gu`). Both agree on ASCII text.
+ * Emoji and punctuation are not word characters.
  *
  * A tokenizer is immutable and safe to share; {@link Tokenizer.forEachToken} is the
  * allocation-light path for throughput.
@@ -119,6 +171,7 @@ export class Tokenizer {
   private readonly extraStopwords: readonly string[];
   private readonly minTokenLength: number;
   private readonly combiningMarks: boolean;
+  private readonly wordBoundaries: WordBoundaries;
   private readonly stopwordSet: ReadonlySet<string>;
   private readonly wordPattern: RegExp;
 
@@ -127,7 +180,20 @@ export class Tokenizer {
     this.lowercase = booleanOption(options.lowercase, true, 'lowercase');
     this.nfkc = booleanOption(options.nfkc, true, 'nfkc');
     this.html = booleanOption(options.html, false, 'html');
-    this.combiningMarks = booleanOption(options.combiningMarks, false, 'combiningMarks');
+    const wordBoundaries = options.wordBoundaries ?? 'unicode';
+    if (!WORD_BOUNDARIES.includes(wordBoundaries)) {
+      throw new RangeError(
+        `Tokenizer: wordBoundaries must be 'unicode' or 'report', got ${JSON.stringify(wordBoundaries)}`,
+      );
+    }
+    this.wordBoundaries = wordBoundaries;
+    if (wordBoundaries === 'unicode' && options.combiningMarks === false) {
+      throw new RangeError(
+        "Tokenizer: combiningMarks: false needs wordBoundaries: 'report' ('unicode' always keeps marks inside words)",
+      );
+    }
+    this.combiningMarks =
+      wordBoundaries === 'unicode' || booleanOption(options.combiningMarks, false, 'combiningMarks');
     const minTokenLength = options.minTokenLength ?? 1;
     if (!Number.isInteger(minTokenLength) || minTokenLength < 1) {
       throw new RangeError(
@@ -166,7 +232,11 @@ export class Tokenizer {
     this.extraStopwords = Object.freeze(extra);
     this.stopwordSet = stopwordSet;
     this.wordPattern = new RegExp(
-      this.combiningMarks ? markedWordPattern.source : pythonWordPattern.source,
+      wordBoundaries === 'unicode'
+        ? unicodeWordPattern.source
+        : this.combiningMarks
+          ? markedWordPattern.source
+          : pythonWordPattern.source,
       'gu',
     );
   }
@@ -213,11 +283,14 @@ export class Tokenizer {
     return this.stopwordSet.has(this.foldStopword(word));
   }
 
-  /** The settings as JSON, for {@link Tokenizer.fromJSON}; stores user stopwords verbatim. */
+  /**
+   * The settings as JSON, for {@link Tokenizer.fromJSON}; stores user stopwords verbatim.
+   * Version 1 (readable by older releases) for `wordBoundaries: 'report'`, 2 otherwise.
+   */
   toJSON(): TokenizerJson {
     return {
       format: 'mars-rec/tokenizer',
-      version: 1,
+      version: this.wordBoundaries === 'report' ? 1 : 2,
       lowercase: this.lowercase,
       nfkc: this.nfkc,
       html: this.html,
@@ -225,11 +298,14 @@ export class Tokenizer {
       extraStopwords: [...this.extraStopwords],
       minTokenLength: this.minTokenLength,
       combiningMarks: this.combiningMarks,
+      ...(this.wordBoundaries === 'report' ? {} : { wordBoundaries: this.wordBoundaries }),
     };
   }
 
   /**
-   * Rebuilds a tokenizer from {@link Tokenizer.toJSON}'s output.
+   * Rebuilds a tokenizer from {@link Tokenizer.toJSON}'s output. A version 1 JSON (written
+   * before `wordBoundaries` existed, or for `'report'`) gives the report's words, so a saved
+   * model keeps the tokenizer it was trained with.
    *
    * @param json - a parsed {@link TokenizerJson} object.
    * @throws TypeError when it is not a mars-rec tokenizer, RangeError for an unknown version.
@@ -244,10 +320,16 @@ export class Tokenizer {
         `Tokenizer.fromJSON: field "format" must be "mars-rec/tokenizer", got ${JSON.stringify(record.format)}`,
       );
     }
-    if (record.version !== 1) {
+    if (record.version !== 1 && record.version !== 2) {
       throw new RangeError(
         `Tokenizer.fromJSON: unsupported format version ${JSON.stringify(record.version)}; ` +
-          'this mars-rec reads version 1: re-save the tokenizer with a matching mars-rec release',
+          'this mars-rec reads versions 1 and 2: upgrade mars-rec to read it',
+      );
+    }
+    const wordBoundaries = record.version === 1 ? 'report' : record.wordBoundaries;
+    if (wordBoundaries !== 'unicode' && wordBoundaries !== 'report') {
+      throw new TypeError(
+        `Tokenizer.fromJSON: field "wordBoundaries" must be "unicode" or "report", got ${JSON.stringify(wordBoundaries)}`,
       );
     }
     for (const field of ['lowercase', 'nfkc', 'html', 'combiningMarks'] as const) {
@@ -264,7 +346,8 @@ export class Tokenizer {
       lowercase: record.lowercase as boolean,
       nfkc: record.nfkc as boolean,
       html: record.html as boolean,
-      combiningMarks: record.combiningMarks as boolean,
+      wordBoundaries,
+      ...(wordBoundaries === 'report' ? { combiningMarks: record.combiningMarks as boolean } : {}),
       stopwords: record.stopwords as StopwordLanguage[],
       extraStopwords: record.extraStopwords as string[],
       minTokenLength: record.minTokenLength as number,
@@ -309,6 +392,22 @@ export class Tokenizer {
   }
 
   private visitUnicode(text: string, visit: TokenVisitor): number {
+    const words = this.wordBoundaries === 'unicode' ? segmenter() : null;
+    if (words === null || !needsSegmenterPattern.test(text)) {
+      const visited = this.visitWords(text, visit);
+      return visited < 0 ? -visited : visited;
+    }
+    let visited = 0;
+    for (const { segment } of words.segment(text)) {
+      const counted = this.visitWords(segment, visit);
+      if (counted < 0) return visited - counted;
+      visited += counted;
+    }
+    return visited;
+  }
+
+  /** Visits the words of a text; returns the count, negated when `visit` asked to stop. */
+  private visitWords(text: string, visit: TokenVisitor): number {
     const pattern = this.wordPattern;
     let visited = 0;
     let position = 0;
@@ -321,7 +420,7 @@ export class Tokenizer {
       const token = match[0];
       if (!this.keeps(token)) continue;
       visited++;
-      if (visit(token) === false) break;
+      if (visit(token) === false) return -visited;
     }
     return visited;
   }

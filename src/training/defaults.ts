@@ -1,6 +1,8 @@
 /**
  * The defaults of training, in one place: `MarsModel.fit`, the `mars-rec` CLI (which passes
- * `undefined` for every flag not given) and the training loop all read them from here.
+ * `undefined` for every flag not given), the training loop and the BPR-MF tuning all read them
+ * from here. The training budget, validation schedule and tuning grid are measured choices
+ * (docs/quality.md); retune them here.
  */
 
 /** Triplets per training step. */
@@ -29,11 +31,45 @@ export const DEFAULT_VALIDATION_METRIC = 'recall@50';
 /** Users sampled (seeded) for each validation; all of them when there are fewer. */
 export const DEFAULT_VALIDATION_USERS = 1000;
 
-/** Validations without improvement before training stops. */
-export const DEFAULT_PATIENCE = 3;
+/** Validations without improvement before training stops (early stopping). */
+export const DEFAULT_PATIENCE = 8;
 
 /** The fewest steps between two validations: never judge a few steps' noise. */
 export const MIN_VALIDATION_INTERVAL = 50;
+
+/**
+ * The training budget when neither `steps` nor `epochs` is given: train until validation stops
+ * improving (`DEFAULT_PATIENCE` validations in a row), but at most this many passes over the
+ * training positives (one pass = positives / batch size steps).
+ */
+export const DEFAULT_MAX_PASSES = 20;
+
+/** Under the default budget, validate every this many passes (and at least `MIN_VALIDATION_INTERVAL` steps apart). */
+export const VALIDATION_INTERVAL_PASSES = 0.5;
+
+/**
+ * Without a validation split, the default budget validates on a slice of the training
+ * positives held out for it: one positive (the most recent when there are timestamps, else a
+ * seeded random one) of each of up to `HOLDOUT_USERS` seeded random users that have at least
+ * `HOLDOUT_MIN_POSITIVES` positives, and never more than `HOLDOUT_MAX_FRACTION` of all positives.
+ */
+export const HOLDOUT_USERS = 1000;
+/** See {@link HOLDOUT_USERS}. */
+export const HOLDOUT_MIN_POSITIVES = 3;
+/** See {@link HOLDOUT_USERS}. */
+export const HOLDOUT_MAX_FRACTION = 0.1;
+
+/** L2 weights BPR-MF tries on validation when none is given (`tuneBprMf`). */
+export const BPR_MF_L2_GRID: readonly number[] = [0.01, 0.03, 0.1];
+
+/** The most BPR-MF epochs `tuneBprMf` trains (each as many triplets as there are positives). */
+export const BPR_MF_MAX_EPOCHS = 300;
+
+/** `tuneBprMf` validates every this many epochs. */
+export const BPR_MF_VALIDATION_INTERVAL_EPOCHS = 10;
+
+/** `tuneBprMf` stops an L2 value after this many validations without improvement. */
+export const BPR_MF_PATIENCE = 3;
 
 /** Seed of training when none is given. */
 export const DEFAULT_SEED = 1;

@@ -30,7 +30,10 @@ export interface ValidationSchedule {
   metric: string;
   /** Validate every this many steps (and after the last step). */
   every: number;
-  /** Validations without improvement before stopping; 0 never stops early. */
+  /**
+   * Validations in a row that do not beat the best validation since training started before
+   * stopping (the `atStart` validation does not count); 0 never stops early.
+   */
   patience: number;
   /** Keep the weights of the best validation at the end. */
   restoreBest: boolean;
@@ -94,6 +97,7 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
   let best = -Infinity;
   let bestStep: number | undefined;
   let bestWeights: tf.Tensor[] | undefined;
+  let bestTrained = -Infinity;
   let sinceBest = 0;
   let stopReason: StopReason = budget.limit;
   let epochLoss = 0;
@@ -116,12 +120,18 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
     if (improved) {
       best = value;
       bestStep = step;
-      sinceBest = 0;
       if (schedule.restoreBest) {
         tf.dispose(bestWeights);
         bestWeights = variables.map((variable) => tf.clone(variable));
       }
-    } else sinceBest++;
+    }
+    // patience follows the trained weights' own curve: the starting weights (step 0) stay a
+    // candidate of the best-weights selection, but training that starts below them is not cut
+    // short before it had a chance to rise
+    if (step > 0 && value > bestTrained) {
+      bestTrained = value;
+      sinceBest = 0;
+    } else if (step > 0) sinceBest++;
     progress(
       'validation',
       `validation at step ${step}: ${schedule.metric} ${format(value)}` +
@@ -138,6 +148,7 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
   try {
     progress('start', `training up to ${totalSteps} steps (${format(passesOf(totalSteps), 1)} passes)`);
     if (validation?.atStart && totalSteps > 0) await validate(validation);
+    if (totalSteps > 0) await engine.prepare?.();
     while (step < totalSteps) {
       if (options.signal?.aborted) {
         stopReason = 'aborted';
@@ -224,7 +235,9 @@ function describeOutcome(
     steps: `trained the ${totalSteps} steps asked: ${ran}`,
     epochs: `trained the epochs asked: ${ran}`,
     'early-stopping': `stopped early after ${ran}: validation ${validation?.metric} did not improve for ${validation?.patience} validations`,
-    'pass-cap': `reached the cap of ${ran}; validation was still improving, a larger cap may help`,
+    'pass-cap': validation
+      ? `reached the pass cap after ${ran} before validation ${validation.metric} stopped improving for ${validation.patience} validations; a larger cap (maxPasses) may help`
+      : `trained the default budget without validation data: ${ran}`,
     aborted: `stopped by the abort signal after ${ran}`,
   };
   const parts = [reasons[outcome.stopReason]];

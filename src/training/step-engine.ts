@@ -19,6 +19,11 @@ import type { TripletBatch } from '../sampling/bpr-triplet-sampler';
 export interface StepEngine {
   /** A short name for logs and benchmarks (`'tfjs'`, ...). */
   readonly name: string;
+  /**
+   * Optional setup the loop awaits before it times the first step (compiling kernels, starting
+   * threads): setup, not step time.
+   */
+  prepare?(): Promise<void>;
   /** One update from one batch; returns the batch's loss. */
   step(batch: TripletBatch): number | Promise<number>;
   /** Writes the engine's weights into the model's variables (nothing to do for an in-place engine). */

@@ -4,7 +4,7 @@ import type { MarsBlocks } from '../layers/mars-blocks';
 import type { RaggedRows } from '../ragged/ragged-rows';
 import { SeededRandom } from '../random/seeded-random';
 import { BprTripletSampler } from '../sampling/bpr-triplet-sampler';
-import { resolveTrainingBudget } from './budget';
+import { defaultValidationInterval, resolveTrainingBudget } from './budget';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_EPOCH_FRACTION,
@@ -13,7 +13,6 @@ import {
   DEFAULT_STEP_TOKEN_BUDGET,
   DEFAULT_VALIDATION_METRIC,
   DEFAULT_VALIDATION_USERS,
-  MIN_VALIDATION_INTERVAL,
   defaultLearningRate,
 } from './defaults';
 import type {
@@ -24,7 +23,7 @@ import type {
   ValidationEvent,
 } from './fit-events';
 import { runFitLoop } from './fit-loop';
-import { tfjsStepEngine } from './mars-step';
+import { defaultStepEngine } from './fast-cpu/fast-cpu-step-engine';
 import type { StepEngineFactory } from './mars-step';
 import type { OptimizerChoice } from './optimizers';
 import { sampleUsersWithTargets } from './validation-users';
@@ -33,10 +32,16 @@ import { sampleUsersWithTargets } from './validation-users';
 export interface MarsTrainingOptions {
   /** Triplets per step. Default `DEFAULT_BATCH_SIZE` (128). */
   batchSize?: number;
-  /** Training steps. Default: `epochs` epochs. */
+  /**
+   * Training steps. Default: none, then `epochs`, and without either the default budget: train
+   * until validation stops improving (`patience`), at most `maxPasses` passes over the training
+   * positives, keeping the best weights.
+   */
   steps?: number;
-  /** Epochs, each of `epochFraction` x (training positives) triplets (report 3.1.2). Default 1. Ignored when `steps` is set. */
+  /** Epochs, each of `epochFraction` x (training positives) triplets (report 3.1.2). Ignored when `steps` is set. */
   epochs?: number;
+  /** The cap of the default budget, in passes over the training positives. Default `DEFAULT_MAX_PASSES` (20). */
+  maxPasses?: number;
   /** Size of an epoch as a fraction of the number of training positives. Default 0.1. */
   epochFraction?: number;
   /** Learning rate of the optimizer. Default the report's rule 0.001 x batchSize / 512. */
@@ -52,17 +57,31 @@ export interface MarsTrainingOptions {
   seed?: number;
   /** Most padded tokens per encoded bucket; bounds a step's memory whatever the lengths. Default 16,384 tokens. */
   tokenBudget?: number;
-  /** Validate every this many steps when there is validation data. Default: once per epoch, and at least 50 steps apart. */
+  /**
+   * Validate every this many steps when there is validation data. Default: every half pass under
+   * the default budget, once per epoch with `steps` or `epochs`; at least 50 steps apart.
+   */
   validateEvery?: number;
   /** Metric for early stopping and best-weights selection. Default `'recall@50'`. */
   validationMetric?: string;
-  /** Users sampled for each validation (all when larger than the count). Default 1,000 users. */
+  /** Users validated on: one seeded sample for the whole run (all when fewer). Default 1,000 users. */
   validationUsers?: number;
-  /** Validations without improvement before stopping; 0 disables early stopping. Default 3. */
+  /**
+   * Validations in a row without a better validation since training started before stopping
+   * (a starting point validated before the first step, such as the collaborative part alone,
+   * stays a candidate for the best weights but does not count); 0 disables early stopping.
+   * Default `DEFAULT_PATIENCE` (8).
+   */
   patience?: number;
   /** Keep the weights of the best validation at the end. Default true when validating. */
   restoreBestWeights?: boolean;
-  /** Builds the step engine. Default {@link tfjsStepEngine} (the TF.js step on the active backend). */
+  /**
+   * Builds the step engine. Default {@link defaultStepEngine}: the fast CPU step (WebAssembly
+   * SIMD kernels, worker threads over the available cores) on the `cpu` and `wasm` backends when
+   * it can train the model, else the TF.js step. `tfjsStepEngine` always runs the TF.js step;
+   * `fastCpuStepEngine({ threads })` always the fast one. Both give the same weights within float
+   * tolerance.
+   */
   stepEngine?: StepEngineFactory;
   /** Called after each step. */
   onBatchEnd?: (event: BatchEndEvent) => void | Promise<void>;
@@ -125,10 +144,11 @@ export async function trainMarsBlocks(
     seed,
   });
   const positives = run.train.offsets[run.train.rowCount];
-  const budget = resolveTrainingBudget({ ...options, epochFraction, batchSize, positives });
+  const budgetRequest = { ...options, epochFraction, batchSize, positives };
+  const budget = resolveTrainingBudget(budgetRequest);
   const learningRate = options.learningRate ?? defaultLearningRate(batchSize);
   const variables = marsTrainableVariables(run.blocks);
-  const engine = (options.stepEngine ?? tfjsStepEngine)({
+  const engine = (options.stepEngine ?? defaultStepEngine)({
     blocks: run.blocks,
     documents: run.documents,
     variables,
@@ -143,7 +163,14 @@ export async function trainMarsBlocks(
   });
   const { validation } = run;
   const metric = options.validationMetric ?? DEFAULT_VALIDATION_METRIC;
-  const validationRng = new SeededRandom(seed + 7919);
+  // one seeded sample of validation users for the whole run: validations differ by the weights only
+  const validationUsers =
+    validation &&
+    sampleUsersWithTargets(
+      validation,
+      options.validationUsers ?? DEFAULT_VALIDATION_USERS,
+      new SeededRandom(seed + 7919),
+    );
   const onProgress =
     options.onProgress ??
     (options.verbose ? (event: FitProgressEvent) => console.error(`fit: ${event.message}`) : undefined);
@@ -158,18 +185,9 @@ export async function trainMarsBlocks(
       variables,
       learningRate: typeof options.optimizer === 'object' ? undefined : learningRate,
       validation: validation && {
-        validate: () =>
-          run.evaluate(
-            validation,
-            sampleUsersWithTargets(
-              validation,
-              options.validationUsers ?? DEFAULT_VALIDATION_USERS,
-              validationRng,
-            ),
-            metric,
-          ),
+        validate: () => run.evaluate(validation, validationUsers as Int32Array, metric),
         metric,
-        every: options.validateEvery ?? Math.max(MIN_VALIDATION_INTERVAL, sampler.stepsPerEpoch),
+        every: options.validateEvery ?? defaultValidationInterval(budget, budgetRequest),
         patience: options.patience ?? DEFAULT_PATIENCE,
         restoreBest: options.restoreBestWeights ?? true,
         atStart: run.atStart,

@@ -108,8 +108,8 @@ describe('mars-rec CLI', () => {
     expect(list[0].attention.map((a) => a.id)).toEqual(['n01', 'n02']);
 
     // --user: a user of the split, their training history and (collaborative part) user term
-    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8')) as { userIds: string[] };
-    const user = split.userIds[0];
+    const split = await UserSplit.load(join(out, 'split.bin'));
+    const user = split.users.idAt(0);
     const forUser = await marsRec([
       'recommend',
       '--model',
@@ -136,7 +136,11 @@ describe('mars-rec CLI', () => {
   }, 180_000);
 
   it('keeps every --config field, and evaluates exactly as MarsModel.evaluate (maxHistory 2)', async () => {
-    const train = (out: string, config: string): Promise<{ code: number }> =>
+    const train = (
+      out: string,
+      config: string,
+      budget: string[],
+    ): Promise<{ code: number; stdout: string }> =>
       marsRec([
         'train',
         '--items',
@@ -145,8 +149,7 @@ describe('mars-rec CLI', () => {
         interactions,
         '--out',
         out,
-        '--steps',
-        '3',
+        ...budget,
         '--batch-size',
         '16',
         '--backend',
@@ -155,8 +158,14 @@ describe('mars-rec CLI', () => {
         config,
         '--json',
       ]);
+    // no budget flag: MarsModel.fit's own budget (until validation stops improving, under a pass cap)
     const configured = join(folder, 'configured');
-    expect((await train(configured, '{"maxHistory":7,"filters":8}')).code).toBe(0);
+    const trained = await train(configured, '{"maxHistory":7,"filters":8}', []);
+    expect(trained.code).toBe(0);
+    const report = JSON.parse(trained.stdout) as Record<string, unknown>;
+    expect(['early-stopping', 'pass-cap']).toContain(report.stopReason);
+    expect(report.passes).toBeGreaterThan(0);
+    expect(report.summary).toMatch(/collaborative part: BPR-MF L2 .* chosen on validation.*best step \d+/);
     const manifest = JSON.parse(readFileSync(join(configured, 'model', 'model.json'), 'utf8')) as {
       modelTopology: { metadata: { config: Record<string, unknown> } };
     };
@@ -165,13 +174,15 @@ describe('mars-rec CLI', () => {
     // the generated interactions have timestamps and users with more than 2 training items, so
     // scoring raw rows instead of the 2 most recent items would change the metrics
     const capped = join(folder, 'capped');
-    expect((await train(capped, '{"maxHistory":2,"filters":8,"collaborativeFactors":4}')).code).toBe(0);
+    expect(
+      (await train(capped, '{"maxHistory":2,"filters":8,"collaborativeFactors":4}', ['--steps', '3'])).code,
+    ).toBe(0);
     const evaluated = await marsRec(['evaluate', '--model', capped, '--backend', 'cpu', '--json']);
     expect(evaluated.code).toBe(0);
     const fromCli = JSON.parse(evaluated.stdout) as Record<string, number>;
     await tf.setBackend('cpu');
     const model = await MarsModel.load(join(capped, 'model'));
-    const split = UserSplit.fromJSON(JSON.parse(readFileSync(join(capped, 'split.json'), 'utf8')));
+    const split = await UserSplit.load(join(capped, 'split.bin'));
     const fromLibrary = await model.evaluate(split.test, split.train);
     model.dispose();
     expect(fromLibrary.metrics.length).toBe(7);
@@ -199,6 +210,35 @@ describe('mars-rec CLI', () => {
     const evaluated = await marsRec(['evaluate', '--model', out, '--split', 'validation', '--json']);
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ model: 'popularity', split: 'validation' });
   }, 60_000);
+
+  it('trains the tuned BPR-MF by default: L2 and epochs chosen on the validation split', async () => {
+    const out = join(folder, 'bpr-mf');
+    const trained = await marsRec([
+      'train',
+      '--items',
+      items,
+      '--interactions',
+      interactions,
+      '--out',
+      out,
+      '--model',
+      'bpr-mf',
+      '--json',
+    ]);
+    expect(trained.code).toBe(0);
+    const report = JSON.parse(trained.stdout) as Record<string, number>;
+    expect([0.01, 0.03, 0.1]).toContain(report.l2); // BPR_MF_L2_GRID
+    expect(report.epochs).toBeGreaterThan(0);
+    expect(report.summary).toMatch(
+      /^BPR-MF L2 [\d.]+, \d+ epochs chosen on validation \(recall@50 [\d.]+\)$/,
+    );
+    // fewer than 1,000 validation users: the tuning validated on all of them, as evaluate does
+    const evaluated = await marsRec(['evaluate', '--model', out, '--split', 'validation', '--json']);
+    expect(evaluated.code).toBe(0);
+    const metrics = JSON.parse(evaluated.stdout) as Record<string, number>;
+    expect(metrics).toMatchObject({ model: 'bpr-mf', split: 'validation' });
+    expect(metrics['recall@50']).toBe(report['recall@50']);
+  }, 120_000);
 
   it('fails with one clear line and a non-zero exit code on bad input', async () => {
     const missing = await marsRec([

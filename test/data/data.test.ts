@@ -91,7 +91,7 @@ describe('InteractionDataset and preprocess', () => {
     expect(dataset.unknownItemInteractions).toBe(1);
     expect(Array.from(dataset.interactions.offsets)).toEqual([0, 2, 3, 4]);
     expect(Array.from(dataset.interactions.indices)).toEqual([0, 2, 1, 0]);
-    expect(Array.from(dataset.ratings)).toEqual([5, 4, 5, 1]);
+    expect(Array.from(dataset.ratings ?? [])).toEqual([5, 4, 5, 1]);
     expect(Array.from(dataset.interactions.timestamps ?? [])).toEqual([1, 3, 4, 6]);
     expect(() => InteractionDataset.build(items, interactions, { onUnknownItem: 'error' })).toThrow(
       /interaction 4 \(user 'u2'\) names item 'zz'/,
@@ -114,6 +114,7 @@ describe('InteractionDataset and preprocess', () => {
       usersBelowMinInteractions: 2,
       interactionsOfDroppedUsers: 0,
       itemsWithoutInteractions: 1,
+      implausibleTimestamps: { negative: 0, milliseconds: 0, mixedUnits: false },
       before: { users: 3, items: 4, interactions: 4 },
       after: { users: 1, items: 2, interactions: 2 },
     });

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CsrMatrix } from '../../src/data/csr';
-import { BprMatrixFactorization } from '../../src/collaborative/bpr-mf';
 import { evaluateRanking } from '../../src/metrics/evaluate-ranking';
 import { loadArtifact } from '../../src/model/artifact';
 import { MarsModel } from '../../src/model/mars-model';
@@ -16,6 +15,9 @@ import { marsTrainableVariables } from '../../src/layers/mars-blocks';
 import { BprTripletSampler } from '../../src/sampling/bpr-triplet-sampler';
 import { marsBprLoss } from '../../src/training/mars-bpr-loss';
 import { TfjsStepEngine } from '../../src/training/step-engine';
+import { tuneBprMf } from '../../src/training/tune-bpr-mf';
+import { NonFiniteLossError } from '../../src/training/non-finite-loss-error';
+import { tfjsStepEngine } from '../../src/training/mars-step';
 import { Vocabulary } from '../../src/text/vocabulary';
 import type { MarsTrainingData } from '../../src/model/fit-options';
 import { SeededRandom } from '../../src/random';
@@ -114,8 +116,10 @@ describe('MarsModel', () => {
     await older.save(olderDirectory);
     const manifest = JSON.parse(readFileSync(join(olderDirectory, 'model.json'), 'utf8')) as {
       modelTopology: { metadata: { config: Record<string, unknown> } };
+      checksums?: unknown;
     };
     delete manifest.modelTopology.metadata.config.collaborativeFactors;
+    delete manifest.checksums; // artifacts of that time recorded none
     writeFileSync(join(olderDirectory, 'model.json'), JSON.stringify(manifest));
     const reloaded = await MarsModel.load(olderDirectory);
     expect(reloaded.config.collaborativeFactors).toBe(0);
@@ -127,7 +131,14 @@ describe('MarsModel', () => {
   it('fit runs the public BPR step: a hand loop of marsBprLoss on the same blocks gives the same losses', async () => {
     const config = { ...smallConfig, itemBias: true, collaborativeFactors: 4 };
     const model = MarsModel.create(config);
-    const fit = await model.fit(data, { steps: 4, batchSize: 16, learningRate: 0.01, seed: 5 });
+    // the TF.js step, bit for bit (the default fast CPU step matches it within float tolerance)
+    const fit = await model.fit(data, {
+      steps: 4,
+      batchSize: 16,
+      learningRate: 0.01,
+      seed: 5,
+      stepEngine: tfjsStepEngine,
+    });
     model.dispose();
     const { parts } = await buildMarsModel(resolveMarsConfig(config), data, { seed: 5 });
     parts.blocks.itemBias?.markSeen(data.train);
@@ -145,6 +156,59 @@ describe('MarsModel', () => {
     parts.blocks.userEncoder.dispose();
     parts.blocks.itemEncoder.dispose();
     parts.blocks.itemBias?.dispose();
+  });
+
+  it('without steps, epochs or validation: holds out a slice, trains until validation stops improving, says how it ended', async () => {
+    const model = MarsModel.create(smallConfig);
+    const lines: string[] = [];
+    const error = vi.spyOn(console, 'error').mockImplementation((line: string) => void lines.push(line));
+    // a lower pass cap than the default keeps the test short; the rule is the same
+    const result = await model.fit(data, {
+      batchSize: 32,
+      learningRate: 0.01,
+      seed: 2,
+      verbose: true,
+      maxPasses: 6,
+    });
+    error.mockRestore();
+    const positives = data.train.offsets[data.train.rowCount];
+    expect(result.heldOutPositives).toBe(Math.floor(0.1 * positives)); // HOLDOUT_MAX_FRACTION binds here
+    expect(['early-stopping', 'pass-cap']).toContain(result.stopReason);
+    const cap = Math.ceil((6 * (positives - (result.heldOutPositives ?? 0))) / 32); // 6 passes
+    if (result.stopReason === 'pass-cap') expect(result.steps).toBe(cap);
+    else expect(result.steps).toBeLessThan(cap);
+    expect(result.passes).toBeCloseTo((result.steps * 32) / (positives - (result.heldOutPositives ?? 0)), 10);
+    expect(result.validations[0].step).toBe(0); // the collaborative part alone first
+    expect(result.bestStep).toBe(
+      result.validations.reduce((best, v) => (v.metrics['recall@50'] > best.metrics['recall@50'] ? v : best))
+        .step,
+    );
+    expect(result.summary).toMatch(/^validated on \d+ training positives held out for it/);
+    expect(result.summary).toMatch(/collaborative part: BPR-MF L2/);
+    expect(result.summary).toMatch(new RegExp(`best step ${result.bestStep}`));
+    // verbose: the same story on the console's error stream, ending with the summary
+    expect(lines[0]).toMatch(/^fit: training up to \d+ steps/);
+    expect(lines.filter((line) => line.startsWith('fit: validation at step'))).toHaveLength(
+      result.validations.length,
+    );
+    expect(lines.at(-1)).toMatch(/^fit: (stopped early|reached the pass cap)/);
+    model.dispose();
+  });
+
+  it('stops with an error naming the step and the cause when the loss turns non-finite', async () => {
+    const model = MarsModel.create({ ...smallConfig, collaborativeFactors: 0, itemBias: true });
+    const error = await model
+      .fit(data, { steps: 50, batchSize: 16, learningRate: 1e30, optimizer: 'sgd' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    const { step } = error as NonFiniteLossError;
+    expect(step).toBeGreaterThan(1);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `became (NaN|Infinity) at step ${step} \\(learning rate 1e\\+30\\): training diverged\\. The likely cause is a learning rate too large`,
+      ),
+    );
+    model.dispose();
   });
 
   it('stops on an aborted signal and stays usable', async () => {
@@ -219,7 +283,10 @@ describe('MarsModel', () => {
     const validation = test;
     const fit = await model.fit({ ...data, validation }, { steps: 0, seed: 3 });
     expect(fit.steps).toBe(0);
-    const reference = BprMatrixFactorization.fit(data.train, { factors: 8, seed: 3 });
+    // with validation data, its L2 and epochs are chosen on it: the tuned BPR-MF
+    const reference = (await tuneBprMf(data.train, validation, { factors: 8, seed: 3 })).model;
+    expect(fit.collaborative).toMatchObject({ l2: expect.any(Number), epochs: expect.any(Number) });
+    expect(fit.summary).toMatch(/^collaborative part: BPR-MF L2 [\d.]+, \d+ epochs chosen on validation/);
     const users = Int32Array.from([0, 5, 17]);
     const histories = Array.from(users, (user) =>
       data.train.indices.subarray(data.train.offsets[user], data.train.offsets[user + 1]),
@@ -290,7 +357,7 @@ describe('MarsModel', () => {
 
   it('starts the word embeddings from pretrained vectors, keeps them fixed on request, and saves them', async () => {
     // vectors for the first words of the corpus, in the GloVe text format
-    const tokens = [...new Set(data.itemTexts.join(' ').toLowerCase().split(/\W+/))].filter(
+    const tokens = [...new Set((data.itemTexts ?? []).join(' ').toLowerCase().split(/\W+/))].filter(
       (w) => w.length > 3,
     );
     const chosen = tokens.slice(0, 12);
@@ -340,7 +407,9 @@ describe('MarsModel', () => {
     await expect(model.recommend(['n001', 'nope'])).rejects.toThrow(
       /Unknown history item \(user 0\) id 'nope' at position 1/,
     );
-    await expect(model.fit({ ...data, itemTexts: data.itemTexts.slice(1) })).rejects.toThrow(/item texts/);
+    await expect(model.fit({ ...data, itemTexts: (data.itemTexts ?? []).slice(1) })).rejects.toThrow(
+      /item texts/,
+    );
     expect(() => MarsModel.create({ filters: 0 })).toThrow(/filters must be a positive integer/);
     expect(() => MarsModel.create({ nonsense: 1 } as never)).toThrow(/unknown field 'nonsense'/);
     model.dispose();

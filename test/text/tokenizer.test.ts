@@ -14,8 +14,8 @@ function referenceTokens(text: string): string[] {
   );
 }
 
-describe('Tokenizer: hand-worked examples (expected values checked against Python 3 re.findall(r"\\w+", unicodedata.normalize("NFKC", s).lower()))', () => {
-  const tokenizer = new Tokenizer();
+describe('Tokenizer (wordBoundaries: report): hand-worked examples (expected values checked against Python 3 re.findall(r"\\w+", unicodedata.normalize("NFKC", s).lower()))', () => {
+  const tokenizer = new Tokenizer({ wordBoundaries: 'report' });
   const cases: [string, string, string[]][] = [
     ['umlauts', 'Müller über Straße', ['müller', 'über', 'straße']],
     ['ß stays ß, capital ẞ lowercases to ß', 'STRASSE ẞ Groß', ['strasse', 'ß', 'groß']],
@@ -47,14 +47,14 @@ describe('Tokenizer: hand-worked examples (expected values checked against Pytho
   });
 
   it('combiningMarks: true keeps Devanagari words and i̇ whole', () => {
-    const marks = new Tokenizer({ combiningMarks: true });
+    const marks = new Tokenizer({ wordBoundaries: 'report', combiningMarks: true });
     expect(marks.tokenize('हिन्दी भाषा')).toEqual(['हिन्दी', 'भाषा']);
     expect(marks.tokenize('İstanbul')).toEqual(['i\u0307stanbul']);
     expect(tokenizer.tokenize('İstanbul')).toEqual(['i', 'stanbul']);
   });
 
   it('nfkc: false leaves a decomposed accent as a word break and keeps full-width letters', () => {
-    const raw = new Tokenizer({ nfkc: false });
+    const raw = new Tokenizer({ nfkc: false, wordBoundaries: 'report' });
     expect(raw.tokenize('Cafe\u0301 bar')).toEqual(['cafe', 'bar']);
     expect(raw.tokenize('Ｆｕｌｌ')).toEqual(['ｆｕｌｌ']);
   });
@@ -65,8 +65,8 @@ describe('Tokenizer: hand-worked examples (expected values checked against Pytho
   });
 });
 
-describe('Tokenizer: matches the Unicode word reference on any input', () => {
-  const tokenizer = new Tokenizer();
+describe('Tokenizer (wordBoundaries: report): matches the Unicode word reference on any input', () => {
+  const tokenizer = new Tokenizer({ wordBoundaries: 'report' });
   it('on ASCII strings (the fast path)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary-ascii', maxLength: 80 }), (text) => {
@@ -149,7 +149,7 @@ describe('Tokenizer: stopwords and minimum length', () => {
     expect(builtInStopwords('de')).toContain('und');
   });
   it('minTokenLength counts code points, not UTF-16 units', () => {
-    const tokenizer = new Tokenizer({ minTokenLength: 2 });
+    const tokenizer = new Tokenizer({ minTokenLength: 2, wordBoundaries: 'report' });
     // U+20000 is one letter written as two UTF-16 units
     expect(tokenizer.tokenize('a ab \u{20000} \u{20000}x 東 東京')).toEqual(['ab', '\u{20000}x', '東京']);
   });
@@ -216,9 +216,144 @@ describe('Tokenizer: bad input and JSON', () => {
   });
   it('fromJSON rejects other formats and unknown versions', () => {
     const json = { ...new Tokenizer().toJSON() };
-    expect(() => Tokenizer.fromJSON({ ...json, version: 2 })).toThrow(/unsupported format version 2/);
+    expect(() => Tokenizer.fromJSON({ ...json, version: 3 })).toThrow(/unsupported format version 3/);
+    expect(() => Tokenizer.fromJSON({ ...json, wordBoundaries: 'words' })).toThrow(/"wordBoundaries"/);
     expect(() => Tokenizer.fromJSON({ ...json, format: 'other' })).toThrow(/format/);
     expect(() => Tokenizer.fromJSON({ ...json, html: 'no' })).toThrow(/"html"/);
     expect(() => Tokenizer.fromJSON([])).toThrow(TypeError);
+  });
+});
+
+// Independent reference of wordBoundaries 'unicode' by its definition: UAX #29 word segments
+// (Intl.Segmenter), then runs of letters, digits, _ and marks inside each; always segmenting.
+const unicodeWord = /[\p{L}\p{N}_](?:[\p{L}\p{M}\p{N}_]|[\u200c\u200d](?=[\p{L}\p{M}\p{N}_]))*/gu;
+function unicodeReferenceTokens(text: string): string[] {
+  const prepared = text.normalize('NFKC').toLowerCase();
+  const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
+  return [...segmenter.segment(prepared)].flatMap(({ segment }) => segment.match(unicodeWord) ?? []);
+}
+
+describe('Tokenizer (wordBoundaries: unicode, the default): real sentences keep their words', () => {
+  const tokenizer = new Tokenizer();
+  const report = new Tokenizer({ wordBoundaries: 'report' });
+  // expected tokens: the space-separated words of each sentence, punctuation removed, checked
+  // by hand; Thai has no spaces: ภาษา (language) ไทย (Thai) ง่าย (easy) นิด เดียว (a little)
+  const sentences: [string, string, string[]][] = [
+    ['Hindi (Devanagari)', 'हिन्दी भारत की राजभाषा है।', ['हिन्दी', 'भारत', 'की', 'राजभाषा', 'है']],
+    ['Arabic with harakat', 'اللُّغَةُ العَرَبِيَّةُ جميلة.', ['اللُّغَةُ', 'العَرَبِيَّةُ', 'جميلة']],
+    ['Thai (no spaces)', 'ภาษาไทยง่ายนิดเดียว', ['ภาษา', 'ไทย', 'ง่าย', 'นิด', 'เดียว']],
+    ['Vietnamese', 'Tiếng Việt có sáu thanh điệu.', ['tiếng', 'việt', 'có', 'sáu', 'thanh', 'điệu']],
+    ['Hebrew with niqqud', 'שָׁלוֹם עוֹלָם', ['שָׁלוֹם', 'עוֹלָם']],
+    ['Bengali', 'আমি বাংলায় গান গাই।', ['আমি', 'বাংলায়', 'গান', 'গাই']],
+    ['Tamil', 'தமிழ் மொழி', ['தமிழ்', 'மொழி']],
+    ['Persian, a zero-width non-joiner inside a word', 'من می‌خواهم بروم', ['من', 'می\u200cخواهم', 'بروم']],
+  ];
+  it.each(sentences)('%s', (_script, text, expected) => {
+    expect(tokenizer.tokenize(text)).toEqual(expected);
+  });
+
+  it("'report' breaks the same words at their marks, as Python's \\w+ does", () => {
+    expect(report.tokenize('हिन्दी भारत')).toEqual(['ह', 'न', 'द', 'भ', 'रत']);
+    expect(report.tokenize('اللُّغَةُ')).toEqual(['الل', 'غ', 'ة']);
+    expect(report.tokenize('ภาษาไทยง่ายนิดเดียว')).toEqual(['ภาษาไทยง', 'ายน', 'ดเด', 'ยว']);
+    expect(report.tokenize('שָׁלוֹם')).toEqual(['ש', 'לו', 'ם']);
+  });
+
+  it('keeps decomposed Vietnamese words whole even without NFKC (report mode breaks them)', () => {
+    const text = 'Tiếng Việt'.normalize('NFD');
+    const words = new Tokenizer({ nfkc: false }).tokenize(text);
+    expect(words.map((word) => word.normalize('NFC'))).toEqual(['tiếng', 'việt']);
+    const broken = new Tokenizer({ nfkc: false, wordBoundaries: 'report' }).tokenize(text);
+    expect(broken.map((word) => word.normalize('NFC'))).toEqual(['tie', 'ng', 'vie', 't']);
+  });
+
+  it('tokenizes ASCII text exactly as the report does', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii', maxLength: 80 }), (text) => {
+        expect(tokenizer.tokenize(text)).toEqual(referenceTokens(text));
+      }),
+      { numRuns: 300 },
+    );
+    expect(tokenizer.tokenize("don't stop_me 3.14 U.S.A.")).toEqual([
+      'don',
+      't',
+      'stop_me',
+      '3',
+      '14',
+      'u',
+      's',
+      'a',
+    ]);
+  });
+
+  it('matches the segmenting reference on any input (the no-segmenter fast path changes nothing)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+        expect(tokenizer.tokenize(text)).toEqual(unicodeReferenceTokens(text));
+      }),
+      { numRuns: 500 },
+    );
+    // mixed scripts, marks, joiners and punctuation where boundaries are subtle
+    const piece = fc.constantFrom(
+      'a',
+      'É',
+      ' ',
+      "'",
+      '.',
+      '1',
+      '_',
+      '\u0301',
+      '\u200c',
+      '\u200d',
+      'ह',
+      'ि',
+      '्',
+      'ب',
+      'َ',
+      'ש',
+      'ָ',
+      '"',
+      'ก',
+      '่',
+      '東',
+      'タ',
+      'の',
+      '한',
+      'ж',
+      '٣',
+      '①',
+      '𐅵',
+      '😀',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+        const text = pieces.join('');
+        expect(tokenizer.tokenize(text)).toEqual(unicodeReferenceTokens(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('round-trips through JSON; a version 1 JSON (saved before the option) keeps the report words', () => {
+    const json = tokenizer.toJSON();
+    expect(json).toMatchObject({ version: 2, wordBoundaries: 'unicode' });
+    expect(Tokenizer.fromJSON(JSON.parse(JSON.stringify(json))).tokenize('हिन्दी')).toEqual(['हिन्दी']);
+    const legacy = { ...report.toJSON() };
+    expect(legacy.version).toBe(1);
+    expect('wordBoundaries' in legacy).toBe(false);
+    expect(Tokenizer.fromJSON(legacy).tokenize('हिन्दी')).toEqual(['ह', 'न', 'द']);
+    // a version 1 JSON claiming another mode is read as what version 1 means
+    expect(Tokenizer.fromJSON({ ...legacy, wordBoundaries: 'unicode' }).tokenize('हिन्दी')).toEqual([
+      'ह',
+      'न',
+      'द',
+    ]);
+  });
+
+  it('refuses unknown modes and combiningMarks: false with unicode boundaries', () => {
+    expect(() => new Tokenizer({ wordBoundaries: 'words' as 'unicode' })).toThrow(/wordBoundaries must be/);
+    expect(() => new Tokenizer({ combiningMarks: false })).toThrow(
+      /combiningMarks: false needs wordBoundaries: 'report'/,
+    );
   });
 });
