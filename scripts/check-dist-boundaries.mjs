@@ -1,7 +1,9 @@
 /* global console, process */
 // After `npm run build`: the TensorFlow-free entries of the package, and every chunk they load,
-// must not import TensorFlow. Exits 1 naming the offending import.
-import { readFileSync } from 'node:fs';
+// must not import TensorFlow; the browser build (dist/browser, the "browser" export condition)
+// must not import Node's built-in modules. Exits 1 naming the offending import.
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 
 let failed = false;
@@ -25,4 +27,19 @@ for (const entry of ['text', 'data', 'sampling', 'metrics']) {
     console.log(`mars-rec/${entry} (${extension}): ${seen.size} files, TensorFlow-free`);
   }
 }
+const builtins = new Set(builtinModules);
+const browserFiles = readdirSync('dist/browser', { recursive: true, encoding: 'utf8' }).filter((file) =>
+  file.endsWith('.js'),
+);
+for (const file of browserFiles) {
+  const source = readFileSync(join('dist/browser', file), 'utf8');
+  for (const match of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) {
+    const specifier = match[1];
+    if (specifier.startsWith('node:') || builtins.has(specifier)) {
+      console.error(`dist boundary: dist/browser/${file} imports Node's ${specifier}`);
+      failed = true;
+    }
+  }
+}
+console.log(`mars-rec (browser): ${browserFiles.length} files, no Node built-in imported`);
 process.exit(failed ? 1 : 0);

@@ -5,6 +5,7 @@
  * in their modules). The subpaths `mars-rec/text`, `mars-rec/data`, `mars-rec/sampling` and
  * `mars-rec/metrics` never import TensorFlow.
  * @packageDocumentation
+ * @module mars-rec
  */
 export * from './text/index';
 export * from './data/index';
@@ -55,3 +56,4 @@ export * from './training/index';
 export * from './serving/index';
 export * from './model/index';
 export * from './backend/index';
+export * from './reporting/index';

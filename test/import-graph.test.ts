@@ -16,7 +16,7 @@ const floors: string[][] = [
   ['collaborative'],
   ['baselines', 'layers'],
   ['training', 'serving'],
-  ['model'],
+  ['model', 'reporting'],
   ['cli'],
 ];
 const floorOf = new Map(

@@ -1,5 +1,8 @@
-// Trains a tiny MARS model in the page and renders recommendations. The wasm backend fetches its
-// .wasm files from ./tfjs-wasm/ (vite.config.ts copies them there); `?backend=cpu` uses plain JS.
+// Trains a tiny MARS model in the page and renders recommendations. It imports the published
+// package as an app would ('mars-rec' resolves to this repository's build, dist/browser, through
+// the "browser" export condition). The wasm backend's binaries are imported as assets: Vite
+// serves them in development and copies them into the build, and `wasmPaths` says where they
+// are. `?backend=cpu` uses plain JavaScript instead.
 import {
   InteractionDataset,
   MarsModel,
@@ -8,6 +11,9 @@ import {
   splitPerUser,
 } from 'mars-rec';
 import type { BackendPreference } from 'mars-rec';
+import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { exampleCorpusOptions, recommendationCount } from './corpus';
 
 function element(testId: string): HTMLElement {
@@ -31,7 +37,11 @@ async function main(): Promise<void> {
   const status = element('status');
   const preference = (new URLSearchParams(location.search).get('backend') ?? 'auto') as BackendPreference;
   const selection = await selectBackend(preference, {
-    wasmPaths: new URL('tfjs-wasm/', document.baseURI).href,
+    wasmPaths: {
+      'tfjs-backend-wasm.wasm': wasm,
+      'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+    },
   });
   element('backend').textContent = selection.name;
   element('backend-reason').textContent = `(${selection.reason})`;

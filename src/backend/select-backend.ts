@@ -1,11 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentRuntime, importOptional } from './runtime';
 import type { Runtime } from './runtime';
+import { muteCpuBackendBanner } from './quiet-banner';
 import { isSoftwareRenderer, webGlRenderer } from './webgl-renderer';
-import { installWebGpuGlobals, probeWebGpu } from './webgpu-adapter';
+import { installWebGpuGlobals, probeWebGpu, startDawn } from './webgpu-adapter';
 
 /** A TensorFlow.js backend this library knows how to start. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/**
+ * The WebAssembly binaries of `@tensorflow/tfjs-backend-wasm` (in its `dist/` folder): a browser
+ * app serves them and says where with {@link SelectBackendOptions.wasmPaths}. The backend
+ * fetches the one the browser supports (SIMD, threads).
+ */
+export const TFJS_WASM_FILES = [
+  'tfjs-backend-wasm.wasm',
+  'tfjs-backend-wasm-simd.wasm',
+  'tfjs-backend-wasm-threaded-simd.wasm',
+] as const;
+
+/** One of {@link TFJS_WASM_FILES}. */
+export type TfjsWasmFile = (typeof TFJS_WASM_FILES)[number];
 
 /** A backend preference: a name, or `'auto'` for the fastest one that works here. */
 export type BackendPreference = 'auto' | BackendName;
@@ -35,11 +50,26 @@ export interface BackendSelection {
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
   /**
-   * Where the wasm backend fetches its `.wasm` files: a URL prefix ending in `/`, passed to
-   * `setWasmPaths` of `@tensorflow/tfjs-backend-wasm`. Needed in a bundled browser app (copy
-   * the files from `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm`); not in Node.
+   * Where the wasm backend fetches its `.wasm` files, passed to `setWasmPaths` of
+   * `@tensorflow/tfjs-backend-wasm`: a URL prefix ending in `/` under which the three files of
+   * {@link TFJS_WASM_FILES} are served, or a URL per file name (what a bundler gives for an
+   * imported asset). Needed in a bundled browser app, not in Node. With Vite:
+   *
+   * ```ts
+   * import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+   * import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+   * import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+   *
+   * await selectBackend('auto', {
+   *   wasmPaths: {
+   *     'tfjs-backend-wasm.wasm': wasm,
+   *     'tfjs-backend-wasm-simd.wasm': wasmSimd,
+   *     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+   *   },
+   * });
+   * ```
    */
-  wasmPaths?: string;
+  wasmPaths?: string | Partial<Record<TfjsWasmFile, string>>;
   /**
    * Let `'auto'` pick a software WebGPU adapter (lavapipe, SwiftShader: `isFallbackAdapter`) or a
    * software WebGL renderer. Default false: those are slower than wasm. Asking for `'webgpu'` or
@@ -153,6 +183,7 @@ async function prepare(
             "ask for 'webgpu' by name to use it",
         };
       }
+      await startDawn();
       installWebGpuGlobals();
       const registered = await registerOptional(name, runtime);
       if (!registered.ok) return registered;
@@ -223,6 +254,7 @@ export async function selectBackend(
     const { device, ...attempt } = await tryBackend(name, runtime, auto, options);
     tried.push(attempt);
     if (attempt.ok) {
+      muteCpuBackendBanner();
       const skipped = tried.slice(0, -1).map((t) => `${t.name}: ${t.reason}`);
       const reason = auto
         ? `first to start of ${order.join(', ')} (${runtime})${skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : ''}`

@@ -44,16 +44,35 @@ export interface WebGpuProbe {
   reason: string;
 }
 
-/** Dawn's `navigator.gpu` stand-in in Node, created once. */
+/** Dawn's `navigator.gpu` stand-in in Node, created once, and only where the probe found an adapter. */
 let dawn: { gpu: GpuLike; globals: Record<string, unknown> } | undefined;
 
-/** `navigator.gpu` where it exists, else (in Node) a Dawn instance from the `webgpu` package. */
-async function findGpu(): Promise<{ gpu: GpuLike; source: string } | { reason: string }> {
-  const existing = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
-  if (existing) return { gpu: existing, source: 'navigator.gpu' };
-  if (currentRuntime() === 'browser')
-    return { reason: 'this browser has no navigator.gpu (WebGPU disabled)' };
-  if (!dawn) {
+/** What a child process found: the adapter (or none), and what Dawn wrote to its stderr. */
+interface ChildProbe {
+  adapter: GpuAdapterLike | null;
+  stderr: string;
+}
+
+/** The child's script: asks Dawn for the adapter tfjs-backend-webgpu asks for, prints it as JSON. */
+const childProbeScript = `
+const { create } = await import(process.argv[1]);
+const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+const info = adapter?.info ?? {};
+process.stdout.write(JSON.stringify(adapter ? { adapter: {
+  isFallbackAdapter: adapter.isFallbackAdapter,
+  info: { vendor: info.vendor, architecture: info.architecture, device: info.device,
+          description: info.description, isFallbackAdapter: info.isFallbackAdapter } } } : { adapter: null }));
+process.exit(0);`;
+
+let childProbe: Promise<ChildProbe | { reason: string }> | undefined;
+
+/**
+ * Asks Dawn for an adapter in a child process, once per process. Dawn writes its native warnings
+ * (\`Couldn't load Vulkan\`, limits it reduced) straight to file descriptor 2, where no JavaScript
+ * can catch them; in a child they land in a pipe, and only what the adapter is comes back.
+ */
+function probeDawnInChild(): Promise<ChildProbe | { reason: string }> {
+  childProbe ??= (async () => {
     const loaded = await importOptional<DawnModule>('webgpu');
     if (!('module' in loaded)) {
       return {
@@ -62,9 +81,43 @@ async function findGpu(): Promise<{ gpu: GpuLike; source: string } | { reason: s
           : `the \`webgpu\` package failed to load: ${loaded.message}`,
       };
     }
-    dawn = { gpu: loaded.module.create([]), globals: loaded.module.globals };
-  }
-  return { gpu: dawn.gpu, source: 'the `webgpu` package (Dawn)' };
+    const { createRequire } = await import('node:module');
+    const { pathToFileURL } = await import('node:url');
+    const { execFile } = await import('node:child_process');
+    const entry = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
+    return new Promise<ChildProbe | { reason: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', childProbeScript, entry],
+        { timeout: 60_000, maxBuffer: 1 << 20 },
+        (error, stdout, stderr) => {
+          try {
+            const { adapter } = JSON.parse(stdout) as { adapter: GpuAdapterLike | null };
+            resolve({ adapter, stderr });
+          } catch {
+            resolve({
+              reason: `probing Dawn in a child process failed: ${firstLine(stderr) || (error?.message ?? 'no output')}`,
+            });
+          }
+        },
+      );
+    });
+  })();
+  return childProbe;
+}
+
+/** The first line of Dawn's output that says something, without its "Warning: " prefix. */
+function firstLine(text: string): string {
+  const line = text
+    .split('\n')
+    .map((part) => part.trim())
+    .find((part) => part !== '' && !part.startsWith('at '));
+  return (line ?? '').replace(/^warning:\s*/i, '');
+}
+
+/** `navigator.gpu` where it exists (a browser, or one set up already). */
+function existingGpu(): GpuLike | undefined {
+  return (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
 }
 
 function describeAdapter(adapter: GpuAdapterLike): { fallback: boolean; description: string } {
@@ -84,39 +137,59 @@ function describeAdapter(adapter: GpuAdapterLike): { fallback: boolean; descript
 }
 
 /**
- * Looks for a WebGPU adapter without activating any backend: `navigator.gpu` in a browser; in
- * Node, Dawn from the optional `webgpu` package, which needs a Vulkan (Linux), Metal (macOS) or
- * D3D12 (Windows) driver. Changes no global state.
+ * Looks for a WebGPU adapter without activating any backend: `navigator.gpu` in a browser (or
+ * where it is set up already); in Node, Dawn from the optional `webgpu` package, which needs a
+ * Vulkan (Linux), Metal (macOS) or D3D12 (Windows) driver. In Node, Dawn is asked in a child
+ * process (once per process, about a second), so its native warnings never reach this process's
+ * stderr. Changes no global state.
  */
 export async function probeWebGpu(): Promise<WebGpuProbe> {
-  const found = await findGpu();
-  if ('reason' in found) return { available: false, fallback: false, description: '', reason: found.reason };
+  const gpu = existingGpu();
+  if (gpu)
+    return probeAdapter(() => gpu.requestAdapter({ powerPreference: 'high-performance' }), 'navigator.gpu');
+  if (currentRuntime() === 'browser')
+    return unavailable('this browser has no navigator.gpu (WebGPU disabled)');
+  const child = await probeDawnInChild();
+  if ('reason' in child) return unavailable(child.reason);
+  const source = 'the `webgpu` package (Dawn)';
+  if (!child.adapter) {
+    const said = firstLine(child.stderr);
+    return unavailable(
+      `${source} found no adapter${said ? ` (Dawn: ${said})` : ''}: install a Vulkan driver Dawn accepts ` +
+        '(on Debian 12: mesa-vulkan-drivers from bookworm-backports) or use a machine with a GPU',
+    );
+  }
+  return { available: true, ...describeAdapter(child.adapter), reason: `adapter from ${source}` };
+}
+
+function unavailable(reason: string): WebGpuProbe {
+  return { available: false, fallback: false, description: '', reason };
+}
+
+async function probeAdapter(
+  request: () => Promise<GpuAdapterLike | null>,
+  source: string,
+): Promise<WebGpuProbe> {
   let adapter: GpuAdapterLike | null;
   try {
     // the adapter @tensorflow/tfjs-backend-webgpu asks for
-    adapter = await found.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    adapter = await request();
   } catch (error) {
-    return {
-      available: false,
-      fallback: false,
-      description: '',
-      reason: `requesting a WebGPU adapter failed: ${(error as Error).message}`,
-    };
+    return unavailable(`requesting a WebGPU adapter failed: ${(error as Error).message}`);
   }
-  if (!adapter) {
-    return {
-      available: false,
-      fallback: false,
-      description: '',
-      reason:
-        currentRuntime() === 'node'
-          ? `${found.source} found no adapter: install a Vulkan driver Dawn accepts (on Debian 12: ` +
-            'mesa-vulkan-drivers from bookworm-backports) or use a machine with a GPU'
-          : 'navigator.gpu found no adapter (no GPU, or WebGPU blocked for this GPU)',
-    };
-  }
-  const { fallback, description } = describeAdapter(adapter);
-  return { available: true, fallback, description, reason: `adapter from ${found.source}` };
+  if (!adapter) return unavailable(`${source} found no adapter (no GPU, or WebGPU blocked for this GPU)`);
+  return { available: true, ...describeAdapter(adapter), reason: `adapter from ${source}` };
+}
+
+/**
+ * In Node, starts Dawn in this process (after {@link probeWebGpu} found an adapter), so that
+ * {@link installWebGpuGlobals} can expose it. Does nothing where `navigator.gpu` exists.
+ */
+export async function startDawn(): Promise<void> {
+  if (dawn || existingGpu() || currentRuntime() === 'browser') return;
+  const loaded = await importOptional<DawnModule>('webgpu');
+  if (!('module' in loaded)) throw new Error(`the \`webgpu\` package failed to load: ${loaded.message}`);
+  dawn = { gpu: loaded.module.create([]), globals: loaded.module.globals };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { BackendPreference } from '../backend/select-backend';
 import { PopularityRecommender } from '../baselines/popularity';
 import type { CsrMatrix } from '../data/csr';
 import { loadDataset } from '../data/load-dataset';
+import { loadItemsJsonl } from '../data/loaders';
 import { preprocess } from '../data/preprocess';
 import { splitPerUser } from '../data/split';
 import type { UserSplit } from '../data/split';
@@ -20,6 +21,9 @@ import { uniqueHistory } from '../model/unique-history';
 import { Tokenizer } from '../text/tokenizer';
 import type { StopwordLanguage } from '../text/stopwords';
 import { CliError } from './cli-error';
+import type { RecommendationRow } from './output';
+import { LearningCurveRecorder } from '../reporting/learning-curve';
+import { writeLearningCurve } from './learning-curve-files';
 import { ProgressReporter } from './progress';
 import {
   checkOutputDirectory,
@@ -28,7 +32,11 @@ import {
   writeRunDirectory,
 } from './run-directory';
 import type { ModelKind, RunBaseline, RunJson } from './run-directory';
+import { readItemTitles, readRunTitles } from './titles';
 import { refuseEmptySplit, refuseUntrainableData } from './training-refusals';
+import { CatalogueIndex } from '../serving/catalogue-index';
+import type { ServingSearch } from '../serving/catalogue-index';
+import type { ItemIndexEngine } from '../serving/item-index/item-index';
 
 export { CliError } from './cli-error';
 export { RUN_FORMAT_VERSION };
@@ -86,6 +94,10 @@ export interface TrainCommandOptions {
   overwrite?: boolean;
   /** Token cache file of the items, or false for none. Default the user's cache folder. */
   tokenCache?: string | false;
+  /** Print nothing but errors and the result (`--quiet`). */
+  quiet?: boolean;
+  /** Print every validation metric and each epoch's loss (`--verbose`). */
+  verbose?: boolean;
 }
 
 /** The MarsConfig of a run: `--config`, with the flags that name a config field on top when given. */
@@ -103,9 +115,12 @@ export function runConfig(options: TrainCommandOptions): Partial<MarsConfig> {
  * Refuses, before training, an `out` it must not replace and data that leaves nothing to train on.
  */
 export async function trainCommand(options: TrainCommandOptions): Promise<Record<string, unknown>> {
+  // progress and phases go to stderr, also with --json (stdout holds only the result); --quiet: none
+  const progress = new ProgressReporter(process.stderr);
   const log = (line: string): void => {
-    if (!options.json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
+    if (!options.quiet) progress.log(line);
   };
+  const curve = new LearningCurveRecorder({ model: options.model, validationMetric: 'recall@50' });
   const overwrite = options.overwrite ?? false;
   await checkOutputDirectory(options.out, overwrite);
   // the items are tokenised once, with the model's tokenizer settings, and cached across runs; an
@@ -156,8 +171,18 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     minUserInteractions,
     config: marsConfig,
   });
+  curve.describeData({
+    users: dataset.userCount,
+    items: dataset.itemCount,
+    positives: dataset.interactionCount,
+    droppedBelowMinRating: report.interactionsBelowMinRating,
+    droppedItemsWithoutText: report.itemsWithoutText,
+    droppedUsersBelowMinInteractions: report.usersBelowMinInteractions,
+    droppedUnknownItems: raw.unknownItemInteractions,
+  });
   const split = splitPerUser(dataset, { trainFraction: options.trainFraction, seed: options.seed });
   refuseEmptySplit(split, dataset);
+  const titles = await readItemTitles(options.items);
   let saveModel: ((directory: string) => Promise<void>) | undefined;
   let baseline: RunBaseline | undefined;
   let backend = 'none';
@@ -171,7 +196,11 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     backend = selection.name;
     log(`backend: ${selection.name} (${selection.reason})`);
     const model = MarsModel.create(marsConfig);
-    const progress = new ProgressReporter(process.stderr);
+    log(
+      model.config.collaborativeFactors > 0
+        ? 'training MARS: fitting the collaborative part (BPR-MF) and the vocabulary, then the text part'
+        : 'training MARS: building the vocabulary, then training',
+    );
     const result = await model.fit(
       {
         itemIds: split.itemIds,
@@ -186,7 +215,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
         learningRate: options.learningRate,
         seed: options.seed,
         onBatchEnd: (event) => {
-          if (!options.json || process.stderr.isTTY) {
+          curve.onBatchEnd(event);
+          if (!options.quiet)
             progress.update({
               step: event.step,
               totalSteps: event.totalSteps,
@@ -194,13 +224,22 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
               tripletsPerSecond: event.tripletsPerSecond,
               elapsedSeconds: event.trainSeconds,
             });
-          }
         },
-        onValidation: ({ step, metrics }) =>
-          log(`validation at step ${step}: recall@50 ${metrics['recall@50'].toFixed(4)}`),
+        onEpochEnd: ({ epoch, step, meanLoss }) => {
+          if (options.verbose)
+            log(`epoch ${epoch + 1} ended at step ${step}: mean loss ${meanLoss.toFixed(4)}`);
+        },
+        onValidation: (event) => {
+          curve.onValidation(event);
+          const shown = options.verbose ? Object.keys(event.metrics) : ['recall@50'];
+          log(
+            `validation at step ${event.step}: ${shown.map((name) => `${name} ${event.metrics[name].toFixed(4)}`).join(', ')}`,
+          );
+        },
       },
     );
-    log(`training: ${result.summary}`);
+    curve.finish(result);
+    log(result.summary); // how training ended, in words
     saveModel = async (directory) => {
       try {
         await model.save(directory);
@@ -216,6 +255,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
       ...(result.collaborative ? { collaborative: result.collaborative } : {}),
     };
   } else {
+    log(`training ${options.model}`);
     const started = performance.now();
     if (options.model === 'popularity') baseline = PopularityRecommender.fit(split.train);
     else {
@@ -234,6 +274,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
       };
     }
     trainSeconds = (performance.now() - started) / 1000;
+    curve.finish({ steps: 0, trainSeconds, tripletsPerSecond: 0, stoppedEarly: false, aborted: false });
   }
   const run: Omit<RunJson, 'files'> = {
     format: 'mars-rec/run',
@@ -242,7 +283,18 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
     backend,
     options: { ...options },
   };
-  await writeRunDirectory(options.out, { run, split, saveModel, baseline }, overwrite);
+  await writeRunDirectory(
+    options.out,
+    {
+      run,
+      split,
+      saveModel,
+      baseline,
+      titles,
+      writeReports: (directory) => writeLearningCurve(directory, curve.toJSON()),
+    },
+    overwrite,
+  );
   log(`saved to ${options.out}`);
   return {
     model: options.model,
@@ -259,27 +311,46 @@ export async function trainCommand(options: TrainCommandOptions): Promise<Record
   };
 }
 
-/** A loaded run directory: how to evaluate it on a part of its split, and how to recommend for a history. */
-interface LoadedRun {
+/** A loaded run directory: how to evaluate it on a part of its split, and how to recommend. */
+export interface LoadedRun {
+  /** run.json. */
   run: RunJson;
+  /** The run's split. */
   split: UserSplit;
+  /** Item titles by id (empty when items.jsonl had none). */
+  titles: Map<string, string>;
+  /** Metrics on held-out positives of the split (of `users`, default all), with progress. */
   evaluate: (
     targets: CsrMatrix,
     users?: Int32Array,
     onProgress?: (usersDone: number, usersTotal: number) => void,
   ) => Promise<RankingEvaluation>;
+  /** Top-k for a history (item ids), optionally as a user of the split, with attention. */
   recommend: (
     history: string[],
     k: number,
     explain: boolean,
     user: number | undefined,
-  ) => Promise<Record<string, unknown>[]>;
+    search?: ServingSearch,
+  ) => Promise<RecommendationRow[]>;
+  /** Top-k for users (rows) of the split from their training history, no history item included. */
+  recommendUsers: (users: Int32Array, k: number) => Promise<RecommendationRow[][]>;
+  /** Frees the model. */
   dispose: () => void;
 }
 
-async function loadRun(given: string, backend: BackendPreference): Promise<LoadedRun> {
+/** Where `mars-rec index` keeps a run's catalogue index: beside the model. */
+export function indexDirectory(runDirectory: string): string {
+  return join(runDirectory, 'index');
+}
+
+/** Loads a directory written by `mars-rec train`. */
+export async function loadRun(given: string, backend: BackendPreference): Promise<LoadedRun> {
   // every file checked (form, checksums) and named when something is wrong with it
   const { directory, run, split, baseline } = await readRunDirectory(given);
+  const titles = await readRunTitles(directory).catch((error: Error) => {
+    throw new CliError(error.message);
+  });
   const itemIndex = new Map(split.itemIds.map((id, index) => [id, index]));
   const indicesOf = (history: string[]): number[] =>
     history.map((id, position) => {
@@ -297,19 +368,43 @@ async function loadRun(given: string, backend: BackendPreference): Promise<Loade
     if (ids.length !== split.itemIds.length || ids.some((id, index) => id !== split.itemIds[index])) {
       model.dispose();
       throw new CliError(
-        `${join(directory, 'model')} and ${join(directory, 'split.json')} come from different runs (their items differ); train again`,
+        `${join(directory, 'model')} and ${join(directory, 'split.bin')} come from different runs (their items differ); train again`,
       );
     }
+    // a catalogue index beside the model ('mars-rec index') serves recommend
+    if (await CatalogueIndex.exists(indexDirectory(directory)))
+      model.useIndex(
+        await CatalogueIndex.load(indexDirectory(directory)).catch((error: Error) => {
+          model.dispose();
+          throw new CliError(`${indexDirectory(directory)}: ${error.message}`);
+        }),
+      );
     return {
       run,
       split,
+      titles,
       // the model's own evaluation: the same history cap and user terms as MarsModel.evaluate
       evaluate: (targets, users, onProgress) => model.evaluate(targets, split.train, { users, onProgress }),
-      recommend: async (history, k, explain, user) => {
-        indicesOf(history);
+      recommend: async (history, k, explain, user, search) => {
+        const mode = search?.mode ?? (model.index ? 'exact' : 'brute-force');
+        if (mode !== 'brute-force' && !model.index)
+          throw new CliError(
+            `--search ${mode} needs an index: run 'mars-rec index --model ${directory}' first`,
+          );
+        // the index knows items added after training; the model's own catalogue the split's
+        if (mode === 'brute-force') indicesOf(history);
         // the user term exists only with a collaborative part; otherwise the history says it all
         const known = user !== undefined && model.config.collaborativeFactors > 0 ? user : undefined;
-        const recommendations = await model.recommend(history, { k, user: known });
+        const recommendations = await model
+          .recommend(history, {
+            k,
+            user: known,
+            exact: mode === 'exact',
+            approximate: search?.mode === 'approximate' ? { candidates: search.candidates } : undefined,
+          })
+          .catch((error: Error) => {
+            throw error instanceof RangeError ? new CliError(error.message) : error;
+          });
         return Promise.all(
           recommendations.map(async (r) =>
             explain
@@ -318,14 +413,23 @@ async function loadRun(given: string, backend: BackendPreference): Promise<Loade
           ),
         );
       },
+      recommendUsers: async (users, k) => {
+        const histories = Array.from(users, (user) => split.historyOf(user, 'train'));
+        // the user term exists only with a collaborative part
+        const rows = model.config.collaborativeFactors > 0 ? Array.from(users) : undefined;
+        return model.recommendMany(histories, { k, users: rows });
+      },
       dispose: () => model.dispose(),
     };
   }
   if (!baseline) throw new CliError(`${directory}: the run's baseline file is missing`);
   const scorer = baseline;
+  const topOf = (scores: Float32Array, k: number, excluded: Set<number> | Int32Array): RecommendationRow[] =>
+    Array.from(topK(scores, k, excluded), (item) => ({ id: split.itemIds[item], score: scores[item] }));
   return {
     run,
     split,
+    titles,
     evaluate: (targets, users, onProgress) =>
       evaluateRanking({
         itemCount: split.itemIds.length,
@@ -337,6 +441,17 @@ async function loadRun(given: string, backend: BackendPreference): Promise<Loade
         users,
         onProgress,
       }),
+    recommendUsers: async (users, k) => {
+      const itemCount = split.itemIds.length;
+      const scores = scorer.scoreUsers(users);
+      return Array.from(users, (user, row) =>
+        topOf(
+          scores.subarray(row * itemCount, (row + 1) * itemCount),
+          k,
+          split.train.indices.subarray(split.train.offsets[user], split.train.offsets[user + 1]),
+        ),
+      );
+    },
     recommend: async (history, k, explain, user) => {
       if (explain) throw new CliError(`--explain needs a MARS model; '${given}' holds ${run.model}`);
       const excluded = new Set(indicesOf(history));
@@ -345,22 +460,24 @@ async function loadRun(given: string, backend: BackendPreference): Promise<Loade
           throw new CliError(
             'bpr-mf recommends only for users of its training split: pass --user ID (or use a MARS model for new histories)',
           );
-        const scores = scorer.scoreUsers(Int32Array.of(user));
-        return Array.from(topK(scores, k, excluded), (item) => ({
-          id: split.itemIds[item],
-          score: scores[item],
-        }));
+        return topOf(scorer.scoreUsers(Int32Array.of(user)), k, excluded);
       }
-      return Array.from(topK(scorer.itemCounts, k, excluded), (item) => ({
-        id: split.itemIds[item],
-        score: scorer.itemCounts[item],
-      }));
+      return topOf(scorer.itemCounts, k, excluded);
     },
     dispose: () => undefined,
   };
 }
 
-/** `mars-rec evaluate`: metrics of a saved run on its saved split. */
+/** What `mars-rec evaluate --json` prints: the run, each metric's mean, users, seconds. */
+export interface EvaluateSummary extends Record<string, unknown> {
+  model: ModelKind;
+  split: 'test' | 'validation';
+  users: number;
+  usersSkipped: number;
+  evaluateSeconds: number;
+}
+
+/** `mars-rec evaluate`: metrics of a saved run on its saved split, with progress on stderr. */
 export async function evaluateCommand(options: {
   model: string;
   split: 'test' | 'validation';
@@ -369,9 +486,7 @@ export async function evaluateCommand(options: {
   sampleUsers?: number;
   /** Seed of the sample. Default 1. */
   seed?: number;
-  /** Where progress lines go (none when undefined). */
-  log?: (line: string) => void;
-}): Promise<Record<string, unknown>> {
+}): Promise<{ summary: EvaluateSummary; evaluation: RankingEvaluation }> {
   const loaded = await loadRun(options.model, options.backend);
   try {
     const targets: CsrMatrix = options.split === 'test' ? loaded.split.test : loaded.split.validation;
@@ -385,14 +500,13 @@ export async function evaluateCommand(options: {
       options.sampleUsers === undefined
         ? population
         : sampleEvaluationUsers(targets, options.sampleUsers, options.seed ?? 1);
-    let lastLog = 0;
-    const result = await loaded.evaluate(targets, users, (done, total) => {
-      const now = performance.now();
-      if (options.log && (now - lastLog > 10_000 || done === total)) {
-        lastLog = now;
-        options.log(`evaluated ${done}/${total} users (${((now - started) / done).toFixed(1)} ms a user)`);
-      }
-    });
+    const progress = new ProgressReporter(process.stderr);
+    const result = await loaded.evaluate(targets, users, (done, total) =>
+      progress.advance(
+        { done, total, unit: 'users', elapsedSeconds: (performance.now() - started) / 1000 },
+        'evaluating',
+      ),
+    );
     const seconds = (performance.now() - started) / 1000;
     // standard error of each mean over all users with a target: with the finite-population
     // correction sqrt((N - n) / (N - 1)) when a sample was evaluated
@@ -402,7 +516,7 @@ export async function evaluateCommand(options: {
     const standardError = Object.fromEntries(
       Object.entries(result.standardError).map(([name, value]) => [name, value * correction]),
     );
-    return {
+    const summary: EvaluateSummary = {
       model: loaded.run.model,
       split: options.split,
       ...result.mean,
@@ -414,6 +528,7 @@ export async function evaluateCommand(options: {
       evaluateSeconds: seconds,
       msPerUser: (seconds * 1000) / Math.max(1, result.usersEvaluated),
     };
+    return { summary, evaluation: result };
   } finally {
     loaded.dispose();
   }
@@ -432,7 +547,9 @@ export async function recommendCommand(options: {
   k: number;
   explain: boolean;
   backend: BackendPreference;
-}): Promise<Record<string, unknown>[]> {
+  /** How to search: default exact through the run's index when it has one, else brute force. */
+  search?: ServingSearch;
+}): Promise<RecommendationRow[]> {
   const loaded = await loadRun(options.model, options.backend);
   try {
     let user: number | undefined;
@@ -446,7 +563,8 @@ export async function recommendCommand(options: {
       if (user === undefined) throw new CliError('recommend needs --history ID,ID,... or --user ID', 2);
       history = loaded.split.historyOf(user, 'train');
     }
-    return await loaded.recommend(history, options.k, options.explain, user);
+    const rows = await loaded.recommend(history, options.k, options.explain, user, options.search);
+    return rows.map((row) => withTitle(row, loaded.titles));
   } finally {
     loaded.dispose();
   }
@@ -465,6 +583,75 @@ function progressLogger(log: (line: string) => void): (stage: string, done: numb
         : `loading ${stage}: ${total > 0 ? ((100 * done) / total).toFixed(0) : '?'}%`,
     );
   };
+}
+
+/**
+ * `mars-rec index`: builds the catalogue index of a MARS run beside its model (`DIR/index`), or
+ * updates it: `add` items (a JSONL file of id + text: new items, or edited ones, get vectors from
+ * their text alone) and `remove` item ids. Written crash-safely (a new generation, then an atomic
+ * switch).
+ */
+export async function indexCommand(options: {
+  model: string;
+  engine?: ItemIndexEngine;
+  /** A JSONL file of `{"id", "text"}` items to add or update. */
+  add?: string;
+  /** Item ids to remove. */
+  remove?: string[];
+  backend: BackendPreference;
+}): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const { directory: runDirectory, run } = await readRunDirectory(options.model);
+  if (run.model !== 'mars')
+    throw new CliError(`mars-rec index needs a MARS run; '${options.model}' holds ${run.model}`);
+  await selectBackend(options.backend);
+  const model = await MarsModel.load(join(runDirectory, 'model')).catch((error: Error) => {
+    throw new CliError(error.message);
+  });
+  try {
+    const directory = indexDirectory(runDirectory);
+    const update = options.add !== undefined || options.remove !== undefined;
+    if (update && (await CatalogueIndex.exists(directory))) {
+      const index = await CatalogueIndex.load(directory);
+      if (options.engine && options.engine !== index.engine)
+        throw new CliError(
+          `the index in ${directory} runs on ${index.engine}, not ${options.engine}: rebuild it without --add/--remove to change engines`,
+        );
+      model.useIndex(index);
+    } else await model.buildIndex({ engine: options.engine });
+    const index = model.index as CatalogueIndex;
+    let added = 0;
+    let replaced = 0;
+    let removed = 0;
+    if (options.add !== undefined) {
+      const items = await loadItemsJsonl(options.add).catch(rethrowMissing(options.add));
+      ({ added, replaced } = await model.indexItems(items.map(({ id, text }) => ({ id, text }))));
+    }
+    if (options.remove !== undefined)
+      removed = await model.removeItems(options.remove).catch((error: Error) => {
+        throw new CliError(error.message);
+      });
+    await index.save(directory);
+    return {
+      index: directory,
+      engine: index.engine,
+      items: index.size,
+      added,
+      replaced,
+      removed,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The row with its item's title, when the run has one. */
+export function withTitle(row: RecommendationRow, titles: ReadonlyMap<string, string>): RecommendationRow {
+  const title = titles.get(row.id);
+  return title === undefined
+    ? row
+    : { id: row.id, score: row.score, title, ...(row.attention ? { attention: row.attention } : {}) };
 }
 
 function rethrowMissing(...paths: string[]): (error: Error & { code?: string; path?: string }) => never {

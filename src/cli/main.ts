@@ -1,33 +1,43 @@
 #!/usr/bin/env node
-// The mars-rec command line: train, evaluate, recommend. Errors are one line on stderr and a
-// non-zero exit code; --json prints one JSON object (or array) on stdout.
-import { parseArgs } from 'node:util';
+// The mars-rec command line: train, evaluate, recommend (flags, help and usage: flags.ts). Errors
+// are one line on stderr and a non-zero exit code; --json prints one JSON result on stdout.
+import { createRequire } from 'node:module';
 import type { BackendPreference } from '../backend/select-backend';
-import { CliError, evaluateCommand, recommendCommand, trainCommand } from './commands';
+import { CliError, evaluateCommand, indexCommand, recommendCommand, trainCommand } from './commands';
+import { recommendAllCommand } from './recommend-all';
 import type { ModelKind } from './commands';
+import { commandHelp, isCommandName, mainHelp, missingRequiredFlag, parseFlags, usageLines } from './flags';
+import type { CommandName, FlagValues } from './flags';
+import { formatEvaluation, formatRecommendations, formatSummary } from './output';
 import { MARS_CONFIG_BOUNDS, resolveMarsConfig } from '../model/config';
 import { integerFlag as integer, MOST_STEPS, numberFlag as number } from './number-flags';
+import { formatRunInfo, infoCommand } from './info';
+import { serveCommand } from './serve';
 import type { MarsConfig } from '../model/config';
+import type { ServingSearch } from '../serving/catalogue-index';
 
-const usage = `usage:
-  mars-rec train --items F --interactions F --out DIR    (F: .jsonl/.csv or .parquet) [--model mars|bpr-mf|popularity]
-                 [--min-rating R] [--min-user-interactions N] [--train-fraction 0.3] [--seed S]
-                 [--epochs N | --steps N] [--batch-size B] [--learning-rate LR] [--max-history H]
-                 [--max-doc-length L] [--config JSON] [--backend auto|cpu|wasm|webgpu|tensorflow]
-                 [--token-cache FILE|off] [--overwrite] [--json]
-                 (--config: MarsConfig fields, e.g. '{"itemBias":true,"wordBoundaries":"report"}';
-                  --steps, --batch-size, --learning-rate, --max-history, --max-doc-length and --config
-                  are for --model mars; bpr-mf trains --epochs N; --overwrite replaces an --out
-                  directory that is not a mars-rec run)
-  mars-rec evaluate --model DIR [--split test|validation] [--sample-users N [--seed S]] [--backend ...] [--json]
-                 (--sample-users: a seeded sample of N users, with standard errors; default all users)
-  mars-rec recommend --model DIR (--history ID,ID,... | --user ID) [-k 10] [--explain] [--backend ...] [--json]
-                 (--user: a user of the run's split; their training history unless --history is given;
-                  an id repeated in --history counts once, at its most recent position)`;
+// the package's own package.json, by self-reference through its "exports" (src/ and dist/ alike)
+const { version } = createRequire(import.meta.url)('mars-rec/package.json') as { version: string };
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new CliError(`--${flag} is required\n${usage}`, 2);
-  return value;
+function searchOf(mode: string | undefined, candidates: string | undefined): ServingSearch | undefined {
+  const budget = integer(candidates, 'candidates', 1, 100_000_000);
+  if (mode === undefined)
+    return budget === undefined ? undefined : { mode: 'approximate', candidates: budget };
+  if (mode === 'approximate') return { mode, candidates: budget };
+  if (budget !== undefined) throw new CliError('--candidates goes with --search approximate', 2);
+  if (mode === 'exact' || mode === 'brute-force') return { mode };
+  throw new CliError(`--search must be exact, approximate or brute-force, got '${mode}'`, 2);
+}
+
+/** A string flag's value (the command's own default filled in), or undefined when absent. */
+function text(values: FlagValues, flag: string): string | undefined {
+  const value = values[flag];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A required flag's value (parseCommandLine has checked it is there). */
+function required(values: FlagValues, flag: string): string {
+  return text(values, flag) as string;
 }
 
 function configOf(value: string | undefined): Partial<MarsConfig> | undefined {
@@ -56,60 +66,46 @@ function backendOf(value: string | undefined): BackendPreference {
   return backend as BackendPreference;
 }
 
+/** Parses a command's flags; a usage error names the problem and shows the command's usage line. */
+function parseCommandLine(command: CommandName, args: string[]): FlagValues {
+  let values: FlagValues;
+  try {
+    values = parseFlags(command, args);
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n${usageLines(command)}`, 2);
+  }
+  const missing = missingRequiredFlag(command, values);
+  if (missing) throw new CliError(`--${missing} is required\n${usageLines(command)}`, 2);
+  return values;
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    console.log(usage);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(
+      command === 'help' && rest[0] && isCommandName(rest[0]) ? commandHelp(rest[0]) : mainHelp(version),
+    );
     return;
   }
-  const { values } = (() => {
-    try {
-      return parseArgs({
-        args: rest,
-        strict: true,
-        options: {
-          items: { type: 'string' },
-          interactions: { type: 'string' },
-          out: { type: 'string' },
-          model: { type: 'string' },
-          'min-rating': { type: 'string' },
-          'min-user-interactions': { type: 'string' },
-          'train-fraction': { type: 'string' },
-          seed: { type: 'string' },
-          epochs: { type: 'string' },
-          steps: { type: 'string' },
-          'batch-size': { type: 'string' },
-          'learning-rate': { type: 'string' },
-          'max-history': { type: 'string' },
-          'max-doc-length': { type: 'string' },
-          config: { type: 'string' },
-          backend: { type: 'string' },
-          split: { type: 'string' },
-          'sample-users': { type: 'string' },
-          'token-cache': { type: 'string' },
-          history: { type: 'string' },
-          user: { type: 'string' },
-          k: { type: 'string', short: 'k' },
-          explain: { type: 'boolean' },
-          json: { type: 'boolean' },
-          overwrite: { type: 'boolean' },
-        },
-      });
-    } catch (error) {
-      throw new CliError(`${(error as Error).message}\n${usage}`, 2);
-    }
-  })();
-  const json = values.json ?? false;
-  const print = (result: unknown): void => {
-    if (json) console.log(JSON.stringify(result));
-    else if (Array.isArray(result))
-      for (const row of result) console.log(formatRow(row as Record<string, unknown>));
-    else
-      for (const [key, value] of Object.entries(result as Record<string, unknown>))
-        console.log(`${key}: ${format(value)}`);
+  if (command === '--version' || command === '-v') {
+    console.log(version);
+    return;
+  }
+  if (!isCommandName(command)) throw new CliError(`unknown command '${command}'\n${usageLines()}`, 2);
+  // --help wins over everything else on the line, even flags that would not parse
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(commandHelp(command));
+    return;
+  }
+  const values = parseCommandLine(command, rest);
+  const json = values.json === true;
+  if (values.quiet === true && values.verbose === true)
+    throw new CliError('give --quiet or --verbose, not both', 2);
+  const print = (result: unknown, format: () => string): void => {
+    console.log(json ? JSON.stringify(result) : format());
   };
   if (command === 'train') {
-    const model = (values.model ?? 'mars') as ModelKind;
+    const model = required(values, 'model') as ModelKind;
     if (!['mars', 'bpr-mf', 'popularity'].includes(model)) {
       throw new CliError(`--model must be mars, bpr-mf or popularity, got '${model}'`, 2);
     }
@@ -140,83 +136,129 @@ async function run(argv: string[]): Promise<void> {
           2,
         );
     }
-    print(
-      await trainCommand({
-        items: required(values.items, 'items'),
-        interactions: required(values.interactions, 'interactions'),
-        out: required(values.out, 'out'),
-        model,
-        minRating: number(values['min-rating'], 'min-rating', Number.isFinite, 'a number'),
-        // an option not given stays undefined: the library's default applies
-        minUserInteractions: integer(values['min-user-interactions'], 'min-user-interactions', 1, MOST_STEPS),
-        trainFraction: number(values['train-fraction'], 'train-fraction', (n) => n > 0 && n < 1, 'in (0, 1)'),
-        seed: integer(values.seed, 'seed', -(2 ** 31), 2 ** 31 - 1),
-        steps: integer(values.steps, 'steps', 1, MOST_STEPS),
-        epochs: number(values.epochs, 'epochs', (n) => n > 0 && n <= MOST_STEPS, 'a positive number'),
-        batchSize: integer(values['batch-size'], 'batch-size', 1, 1_000_000),
-        learningRate: number(values['learning-rate'], 'learning-rate', (n) => n > 0, 'a positive number'),
-        maxHistory: integer(values['max-history'], 'max-history', 1, MARS_CONFIG_BOUNDS.maxHistory),
-        maxDocLength: integer(
-          values['max-doc-length'],
-          'max-doc-length',
-          1,
-          MARS_CONFIG_BOUNDS.maxDocumentLength,
-        ),
-        config: configOf(values.config),
-        backend: backendOf(values.backend),
-        json,
-        overwrite: values.overwrite ?? false,
-        tokenCache: values['token-cache'] === 'off' ? false : values['token-cache'],
-      }),
-    );
+    const tokenCache = text(values, 'token-cache');
+    const result = await trainCommand({
+      items: required(values, 'items'),
+      interactions: required(values, 'interactions'),
+      out: required(values, 'out'),
+      model,
+      minRating: number(text(values, 'min-rating'), 'min-rating', Number.isFinite, 'a number'),
+      // an option not given stays undefined: the library's default applies (and --config fields survive)
+      minUserInteractions: integer(
+        text(values, 'min-user-interactions'),
+        'min-user-interactions',
+        1,
+        MOST_STEPS,
+      ),
+      trainFraction: number(
+        text(values, 'train-fraction'),
+        'train-fraction',
+        (n) => n > 0 && n < 1,
+        'in (0, 1)',
+      ),
+      seed: integer(text(values, 'seed'), 'seed', -(2 ** 31), 2 ** 31 - 1),
+      steps: integer(text(values, 'steps'), 'steps', 1, MOST_STEPS),
+      epochs: number(text(values, 'epochs'), 'epochs', (n) => n > 0 && n <= MOST_STEPS, 'a positive number'),
+      batchSize: integer(text(values, 'batch-size'), 'batch-size', 1, 1_000_000),
+      learningRate: number(text(values, 'learning-rate'), 'learning-rate', (n) => n > 0, 'a positive number'),
+      maxHistory: integer(text(values, 'max-history'), 'max-history', 1, MARS_CONFIG_BOUNDS.maxHistory),
+      maxDocLength: integer(
+        text(values, 'max-doc-length'),
+        'max-doc-length',
+        1,
+        MARS_CONFIG_BOUNDS.maxDocumentLength,
+      ),
+      config: configOf(text(values, 'config')),
+      backend: backendOf(text(values, 'backend')),
+      json,
+      overwrite: values.overwrite === true,
+      tokenCache: tokenCache === 'off' ? false : tokenCache,
+      quiet: values.quiet === true,
+      verbose: values.verbose === true,
+    });
+    print(result, () => formatSummary(result));
   } else if (command === 'evaluate') {
-    const split = values.split ?? 'test';
+    const split = required(values, 'split');
     if (split !== 'test' && split !== 'validation')
       throw new CliError(`--split must be test or validation, got '${split}'`, 2);
-    print(
-      await evaluateCommand({
-        model: required(values.model, 'model'),
-        split,
-        backend: backendOf(values.backend),
-        sampleUsers: integer(values['sample-users'], 'sample-users', 1, MOST_STEPS),
-        seed: integer(values.seed, 'seed', -(2 ** 31), 2 ** 31 - 1),
-        log: (line) => {
-          if (!json || process.stderr.isTTY) process.stderr.write(`${line}\n`);
+    const { summary, evaluation } = await evaluateCommand({
+      model: required(values, 'model'),
+      split,
+      backend: backendOf(text(values, 'backend')),
+      sampleUsers: integer(text(values, 'sample-users'), 'sample-users', 1, MOST_STEPS),
+      seed: integer(text(values, 'seed'), 'seed', -(2 ** 31), 2 ** 31 - 1),
+    });
+    print(summary, () =>
+      formatEvaluation(
+        {
+          model: summary.model,
+          split,
+          evaluateSeconds: summary.evaluateSeconds,
+          usersSkipped: summary.usersSkipped,
         },
-      }),
+        evaluation,
+      ),
     );
   } else if (command === 'recommend') {
-    const history = values.history
+    const history = text(values, 'history')
       ?.split(',')
       .map((id) => id.trim())
       .filter((id) => id !== '');
-    print(
-      await recommendCommand({
-        model: required(values.model, 'model'),
-        history,
-        user: values.user,
-        k: integer(values.k, 'k', 1, 1_000_000) ?? 10,
-        explain: values.explain ?? false,
-        backend: backendOf(values.backend),
-      }),
-    );
+    const k = integer(required(values, 'k'), 'k', 1, 1_000_000) as number;
+    const backend = backendOf(text(values, 'backend'));
+    if (values['all-users'] === true) {
+      const out = text(values, 'out');
+      if (out === undefined || out === '')
+        throw new CliError(`--all-users needs --out FILE (JSON lines)\n${usageLines(command)}`, 2);
+      if (history !== undefined || values.user !== undefined)
+        throw new CliError('--all-users uses every user of the split: leave out --history and --user', 2);
+      const result = await recommendAllCommand({
+        model: required(values, 'model'),
+        out,
+        k,
+        backend,
+      });
+      print(result, () => formatSummary(result));
+      return;
+    }
+    if (values.out !== undefined) throw new CliError('--out goes with --all-users', 2);
+    const result = await recommendCommand({
+      model: required(values, 'model'),
+      history,
+      user: text(values, 'user'),
+      k,
+      explain: values.explain === true,
+      backend,
+      search: searchOf(text(values, 'search'), text(values, 'candidates')),
+    });
+    print(result, () => formatRecommendations(result));
+  } else if (command === 'serve') {
+    await serveCommand({
+      model: required(values, 'model'),
+      port: integer(required(values, 'port'), 'port', 0, 65535) as number,
+      host: required(values, 'host'),
+      backend: backendOf(text(values, 'backend')),
+      verbosity: values.quiet === true ? 'quiet' : values.verbose === true ? 'verbose' : 'normal',
+    });
+  } else if (command === 'info') {
+    const info = await infoCommand({ model: required(values, 'model') });
+    print(info, () => formatRunInfo(info));
   } else {
-    throw new CliError(`unknown command '${command}'\n${usage}`, 2);
+    const engine = text(values, 'engine');
+    if (engine !== undefined && engine !== 'usearch' && engine !== 'brute-force')
+      throw new CliError(`--engine must be usearch or brute-force, got '${engine}'`, 2);
+    const result = await indexCommand({
+      model: required(values, 'model'),
+      engine,
+      add: text(values, 'add'),
+      remove: text(values, 'remove')
+        ?.split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+      backend: backendOf(text(values, 'backend')),
+    });
+    print(result, () => formatSummary(result));
   }
-}
-
-function format(value: unknown): string {
-  if (typeof value === 'object' && value !== null)
-    return Object.entries(value)
-      .map(([key, entry]) => `${key} ${format(entry)}`)
-      .join(', ');
-  return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : String(value);
-}
-
-function formatRow(row: Record<string, unknown>): string {
-  const attention = row.attention as { id: string; weight: number }[] | undefined;
-  const base = `${String(row.id)}\t${format(row.score)}`;
-  return attention ? `${base}\t${attention.map((a) => `${a.id}:${a.weight.toFixed(2)}`).join(' ')}` : base;
 }
 
 run(process.argv.slice(2)).then(

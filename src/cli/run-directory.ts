@@ -10,6 +10,7 @@ import { UserSplit } from '../data/split';
 import { MARS_CONFIG_BOUNDS } from '../model/config';
 import { settleDirectory, writeDirectoryAtomically } from '../model/atomic-directory';
 import { CliError } from './cli-error';
+import { TITLES_FILE, writeRunTitles } from './titles';
 
 /** Version of the run directory layout (`run.json`). */
 export const RUN_FORMAT_VERSION = 1;
@@ -53,6 +54,10 @@ export interface RunContents {
   saveModel?: (directory: string) => Promise<void>;
   /** The baseline, for `bpr-mf` and `popularity`. */
   baseline?: RunBaseline;
+  /** Item titles by id, kept for printing recommendations (`titles.json`, when any item has one). */
+  titles?: ReadonlyMap<string, string>;
+  /** Writes reports of the run (the learning curve) into the directory it is given. */
+  writeReports?: (directory: string) => Promise<void>;
 }
 
 const sha256 = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -128,7 +133,10 @@ export async function writeRunDirectory(
         );
         await hashWritten('baseline.bin');
       }
+      if (contents.titles && (await writeRunTitles(staging, contents.titles, contents.split.itemIds)) > 0)
+        await hashWritten(TITLES_FILE);
       if (contents.saveModel) await contents.saveModel(join(staging, 'model'));
+      if (contents.writeReports) await contents.writeReports(staging);
       const run: RunJson = { ...contents.run, files };
       await writeFile(join(staging, 'run.json'), JSON.stringify(run, null, 2));
     },

@@ -1,6 +1,7 @@
 /**
  * Loading, cleaning, splitting and describing interaction data. TensorFlow-free.
  * @packageDocumentation
+ * @module mars-rec/data
  */
 export type { CsrMatrix, TimestampArray } from './csr';
 export { sortedRowContains } from './csr';
@@ -33,6 +34,11 @@ export {
   splitCsvLine,
 } from './loaders';
 export type { LineSource } from './loaders';
+export { loadMovieLensMovies } from './movielens-movies';
+export type { MovieLensItem, MovieLensMoviesOptions } from './movielens-movies';
+export { loadAmazonMetadata, loadAmazonReviews } from './amazon-reviews';
+export type { AmazonItem, AmazonMetadataOptions, AmazonTextField } from './amazon-reviews';
+export { interactionsCsvLines, itemsJsonlLines } from './format-lines';
 export { preprocess } from './preprocess';
 export type { PreprocessOptions, PreprocessReport } from './preprocess';
 export { rowsToCsr, splitPerUser, UserSplit } from './split';

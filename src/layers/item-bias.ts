@@ -98,6 +98,12 @@ export class ItemBias extends tfl.layers.Layer {
     return tf.tidy(() => this.effective(this.readBias(), this.readSeen()) as tf.Tensor1D);
   }
 
+  /** The bias of an item never seen in training (the fixed cold bias). */
+  async coldValue(): Promise<number> {
+    this.build();
+    return (await (this.coldBias as tfl.LayerVariable).read().data())[0];
+  }
+
   /** The trainable weight (`bias`) as a TensorFlow variable. */
   trainableVariables(): tf.Variable[] {
     this.build();

@@ -2,6 +2,7 @@
  * Ranking metrics and a full-ranking evaluator on typed arrays and CSR matrices.
  * TensorFlow-free: other projects can use `mars-rec/metrics` without TensorFlow.js.
  * @packageDocumentation
+ * @module mars-rec/metrics
  */
 export type { RelevantItems } from './relevant-items';
 export { topK, TopKSelector } from './top-k';
@@ -30,3 +31,5 @@ export type {
 } from './evaluate-ranking';
 export { evaluateSampledUsers, sampleEvaluationUsers } from './sample-users';
 export type { SampledEvaluation, SampledEvaluationOptions } from './sample-users';
+export { formatMetricsTable } from './format-table';
+export type { EvaluationSummary, MetricsTableOptions } from './format-table';

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { settleDirectory, writeDirectoryAtomically } from './atomic-directory';
 
-/** The artifact format this version of mars-rec writes; it reads this and every older one. */
-export const ARTIFACT_FORMAT_VERSION = 1;
+/**
+ * The artifact format this version of mars-rec writes; it reads this and every older one. 2: weights
+ * saved by name (1: by position), SHA-256 checksums of the files.
+ */
+export const ARTIFACT_FORMAT_VERSION = 2;
 /** The `format` tag every mars-rec artifact carries. */
 export const ARTIFACT_FORMAT = 'mars-rec';
 

@@ -17,6 +17,8 @@ export type { FitOptions, FitResult, MarsTrainingData, WordVectorLines } from '.
 export { buildMarsBlocks, namedMarsWeights } from './mars-network';
 export type { MarsNetworkSizes, NamedWeight } from './mars-network';
 export { ItemCatalog } from './catalog';
+export { formatModelSummary, summarizeMarsBlocks } from './model-summary';
+export type { ModelSummary, WeightSummary } from './model-summary';
 export { loadMarsModel, saveMarsModel } from './persistence';
 export type { MarsModelParts } from './persistence';
 export {

@@ -24,6 +24,18 @@ export interface RecommendOptions {
   user?: number;
   /** {@link RecommendOptions.user} per history of `recommendMany`. */
   users?: readonly number[];
+  /**
+   * Search the attached index ({@link MarsModel.buildIndex}, {@link MarsModel.useIndex}) by the
+   * threshold algorithm: the same list as scoring every item, from a fraction of the work.
+   * Histories and results may then hold items added to the index after training. Default false
+   * (score every item of the model's own catalogue).
+   */
+  exact?: boolean;
+  /**
+   * Search the attached index approximately: a fixed budget of `candidates` (default 1,000) items
+   * from the vector engine, scored exactly. `true` for the default budget. Default false.
+   */
+  approximate?: boolean | { candidates?: number };
 }
 
 /** How much each history item contributed to a candidate's score ({@link MarsModel.explain}). */
@@ -44,7 +56,7 @@ export interface EvaluateOptions {
   userBatchSize?: number;
   /** Evaluate only these users. Default: every user with a target. */
   users?: Int32Array;
-  /** Called after each scored batch with users done and users to score. */
+  /** Called after each scored batch with users done and users to score (full ranking takes seconds). */
   onProgress?: (usersDone: number, usersTotal: number) => void;
 }
 

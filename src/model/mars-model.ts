@@ -7,6 +7,12 @@ import { capHistory, historyOfRow } from '../ragged/cap-history';
 import { explainAttention } from '../serving/explain-attention';
 import { computeItemVectors, ItemVectorCache } from '../serving/item-vectors';
 import { scoreHistories } from '../serving/score-histories';
+import { CatalogueIndex } from '../serving/catalogue-index';
+import type { CatalogueIndexOptions, ServingSearch } from '../serving/catalogue-index';
+import { catalogueColumns, coldItemColumns } from '../serving/model-columns';
+import type { ScoringColumns } from '../serving/scoring-table';
+import { collaborativeUserVectors } from '../collaborative/fold-in';
+import { encodeCorpus } from '../text/encode-corpus';
 import { DEFAULT_SEED } from '../training/defaults';
 import { validationForFit } from '../training/hold-out';
 import { trainMarsBlocks } from '../training/train-mars';
@@ -25,6 +31,8 @@ import type {
 } from './mars-model-options';
 import { buildMarsModel, checkUsers, withFirstFit } from './build-model';
 import type { BuiltMarsModel } from './build-model';
+import { summarizeMarsBlocks } from './model-summary';
+import type { ModelSummary } from './model-summary';
 import { loadMarsModel, saveMarsModel } from './persistence';
 import { uniqueHistory } from './unique-history';
 import type { MarsModelParts } from './persistence';
@@ -52,6 +60,7 @@ export class MarsModel {
   /** The resolved architecture. */
   readonly config: MarsConfig;
   private parts?: Omit<MarsModelParts, 'config'>;
+  private servingIndex?: CatalogueIndex;
   private readonly vectors = new ItemVectorCache(() => {
     const { blocks, catalog } = this.requireTrained('score');
     return computeItemVectors(blocks, catalog.tokens);
@@ -183,6 +192,7 @@ export class MarsModel {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
+    if (options.exact || options.approximate) return this.recommendFromIndex(histories, options, k);
     const indices = histories.map((history, user) =>
       catalog.indicesOf(uniqueHistory(history), `history item (user ${user})`),
     );
@@ -233,6 +243,117 @@ export class MarsModel {
     return { item, score, history: read };
   }
 
+  /** The catalogue index that `recommend` searches with `exact` or `approximate` (see {@link MarsModel.buildIndex}). */
+  get index(): CatalogueIndex | undefined {
+    return this.servingIndex;
+  }
+
+  /**
+   * Builds a {@link CatalogueIndex} of the model's catalogue (its item and memory vectors,
+   * collaborative factors and biases, in a vector engine: usearch by default) and attaches it, so
+   * that `recommend` can search it (`exact`, `approximate`). Save it with `index.save(dir)`;
+   * the model frees it on `dispose`.
+   */
+  async buildIndex(options: CatalogueIndexOptions = {}): Promise<CatalogueIndex> {
+    const { catalog, blocks } = this.requireTrained('buildIndex');
+    const columns = await catalogueColumns(await this.vectors.get(), blocks.collaborative);
+    const index = await CatalogueIndex.build(
+      catalog.ids,
+      columns,
+      this.config.outputDim,
+      blocks.collaborative?.factors ?? 0,
+      { aggregation: this.config.aggregation, ...options },
+    );
+    this.useIndex(index);
+    return index;
+  }
+
+  /**
+   * Attaches a catalogue index (built by {@link MarsModel.buildIndex}, or `CatalogueIndex.load` of
+   * a saved one) or detaches it (`undefined`).
+   */
+  useIndex(index: CatalogueIndex | undefined): void {
+    if (index) {
+      const { blocks } = this.requireTrained('useIndex');
+      const factors = blocks.collaborative?.factors ?? 0;
+      if (index.table.textDim !== this.config.outputDim || index.table.collaborativeDim !== factors)
+        throw new RangeError(
+          `MarsModel.useIndex: the index holds vectors of ${index.table.textDim} + ${index.table.collaborativeDim} numbers, the model ${this.config.outputDim} + ${factors}: it was built from another model`,
+        );
+      if (index.aggregation !== this.config.aggregation)
+        throw new RangeError(
+          `MarsModel.useIndex: the index reads the memory by '${index.aggregation}', the model by '${this.config.aggregation}'`,
+        );
+    }
+    if (this.servingIndex && this.servingIndex !== index) this.servingIndex.dispose();
+    this.servingIndex = index;
+  }
+
+  /**
+   * The scoring columns of items unseen in training, from their text alone (the model's
+   * tokenizer, vocabulary and encoders; no retraining): what {@link MarsModel.indexItems} adds.
+   */
+  async encodeItems(texts: readonly string[]): Promise<ScoringColumns> {
+    const { tokenizer, vocabulary, blocks } = this.requireTrained('encodeItems');
+    const documents = encodeCorpus(
+      texts.map((text, position) => ({ id: String(position), text })),
+      tokenizer,
+      vocabulary,
+      { maxLength: this.config.maxDocumentLength },
+    );
+    return coldItemColumns(blocks, documents);
+  }
+
+  /**
+   * Adds new items to the attached index, or updates edited ones, with vectors from their text
+   * alone: no retraining. An edited item keeps what was learned about it by id (its
+   * collaborative factors and bias); its text vectors are recomputed.
+   */
+  async indexItems(
+    items: readonly { id: string; text: string }[],
+  ): Promise<{ added: number; replaced: number }> {
+    const index = this.requireIndex('indexItems');
+    items.forEach((item, position) => {
+      if (typeof item?.id !== 'string' || typeof item.text !== 'string')
+        throw new TypeError(`MarsModel.indexItems: item ${position} needs a string id and a string text`);
+    });
+    const columns = await this.encodeItems(items.map((item) => item.text));
+    const { itemFactors, biases } = index.table.view;
+    const f = index.table.collaborativeDim;
+    items.forEach((item, k) => {
+      const row = index.rowOf(item.id);
+      if (row === undefined) return;
+      columns.itemFactors.set(itemFactors.subarray(row * f, (row + 1) * f), k * f);
+      columns.biases[k] = biases[row];
+    });
+    return index.upsert(
+      items.map((item) => item.id),
+      columns,
+    );
+  }
+
+  /** Removes items from the attached index: they are never recommended again. @returns how many were there. */
+  async removeItems(ids: readonly string[]): Promise<number> {
+    return this.requireIndex('removeItems').remove(ids);
+  }
+
+  /**
+   * The collaborative user vector the model scores a history with: the learned p_u of a training
+   * user, or the fold-in of the history's most recent `maxHistory` items (those of the model's
+   * catalogue); empty without a collaborative part.
+   */
+  userVector(history: readonly string[], options: { user?: number } = {}): Float32Array {
+    const { catalog, blocks } = this.requireTrained('userVector');
+    const part = blocks.collaborative;
+    const users = checkUsers('userVector', options.user === undefined ? undefined : [options.user], 1, part);
+    if (!part) return new Float32Array(0);
+    const capped = history.slice(Math.max(0, history.length - this.config.maxHistory));
+    const known = Int32Array.from(
+      capped.map((id) => catalog.indexOf(id)).filter((index): index is number => index !== undefined),
+    );
+    return collaborativeUserVectors(part, users ?? [-1], () => known);
+  }
+
   /**
    * Saves everything needed to rank again: config, tokenizer, vocabulary, item ids and encoded
    * texts, and weights by name, as one artifact (a directory in Node, or any tfjs IO handler or
@@ -250,8 +371,18 @@ export class MarsModel {
     return model;
   }
 
+  /**
+   * The weights block by block (text CNNs, item bias, item-ID embedding, collaborative part) with
+   * their shapes and parameter counts; `formatModelSummary` prints it as a table.
+   */
+  summary(): ModelSummary {
+    return summarizeMarsBlocks(this.requireTrained('summary').blocks);
+  }
+
   /** Frees every tensor the model holds. */
   dispose(): void {
+    this.servingIndex?.dispose();
+    this.servingIndex = undefined;
     this.vectors.invalidate();
     if (this.parts) disposeMarsBlocks(this.parts.blocks);
   }
@@ -273,6 +404,45 @@ export class MarsModel {
       collaborative: blocks.collaborative,
       users,
     });
+  }
+
+  /** `recommendMany` through the attached index (exact or approximate). */
+  private async recommendFromIndex(
+    histories: readonly (readonly string[])[],
+    options: RecommendOptions,
+    k: number,
+  ): Promise<Recommendation[][]> {
+    const index = this.requireIndex('recommend');
+    if (options.exact && options.approximate)
+      throw new RangeError('recommend: give exact or approximate, not both');
+    const search: ServingSearch = options.exact
+      ? { mode: 'exact' }
+      : {
+          mode: 'approximate',
+          candidates: typeof options.approximate === 'object' ? options.approximate.candidates : undefined,
+        };
+    const users = checkUsers('recommend', options.users, histories.length, this.parts?.blocks.collaborative);
+    const excluded = index.rowsOf(options.exclude ?? [], 'excluded item');
+    const allowed = options.candidates && new Set(index.rowsOf(options.candidates, 'candidate item'));
+    const results: Recommendation[][] = [];
+    for (const [row, history] of histories.entries()) {
+      const rows = index.rowsOf(history, `history item (user ${row})`);
+      const userVector = this.userVector(history, { user: users?.[row] });
+      const query = index.query(capHistory(rows, this.config.maxHistory), userVector);
+      const top = await index.topK(query, { k, exclude: new Set([...rows, ...excluded]), allowed }, search);
+      results.push(
+        Array.from(top.rows, (item, position) => ({ id: index.ids[item], score: top.scores[position] })),
+      );
+    }
+    return results;
+  }
+
+  private requireIndex(operation: string): CatalogueIndex {
+    if (!this.servingIndex)
+      throw new Error(
+        `MarsModel.${operation}: no catalogue index is attached; build one with model.buildIndex() (or 'mars-rec index'), or load one with CatalogueIndex.load and model.useIndex`,
+      );
+    return this.servingIndex;
   }
 
   private requireTrained(operation: string): Omit<MarsModelParts, 'config'> {

@@ -5,6 +5,7 @@
  * (ids 0 = padding, 1 = out-of-vocabulary, words from 2 by count), and `encodeCorpus` turns a
  * whole corpus into ragged `{ values, rowSplits }` rows.
  * @packageDocumentation
+ * @module mars-rec/text
  */
 export { Tokenizer } from './tokenizer';
 export { WORD_BOUNDARIES } from './tokenizer';
