@@ -37,10 +37,14 @@ const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Runs the CLI (from source) and returns its JSON output. */
 async function cli(args: string[], log: (line: string) => void): Promise<Record<string, unknown>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, 'src/cli/main.ts'), ...args], {
-      cwd: repositoryRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repositoryRoot, 'src/cli/main.ts'), ...args],
+      {
+        cwd: repositoryRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -124,7 +128,9 @@ export function formatCliQualityTable(runs: readonly CliQualityRun[]): string {
   for (const model of [...new Set(runs.map((run) => run.model))]) {
     const group = runs.filter((run) => run.model === model);
     const perSeed = group
-      .map((run) => `${run.seed}: ${run.metrics['recall@50'].toFixed(4)} / ${run.metrics['map@500'].toFixed(4)}`)
+      .map(
+        (run) => `${run.seed}: ${run.metrics['recall@50'].toFixed(4)} / ${run.metrics['map@500'].toFixed(4)}`,
+      )
       .join('; ');
     lines.push(
       `| ${model} | ${meanAndSpread(
