@@ -10,6 +10,7 @@ export default tseslint.config(
       'coverage/**',
       'examples/browser/dist/**',
       'src/kernels/assembly/**',
+      '.scratch/**',
     ],
   },
   js.configs.recommended,

@@ -3,8 +3,9 @@
 // prints one table of test metrics (mean ± standard deviation over seeds) plus, with
 // --cold-start, a table on items held out of training entirely. See docs/quality.md.
 //
-//   --data DIR|synthetic   dataset folder (items.jsonl + interactions.csv); default
-//                          ../shared/data/movies_tmdb_small, 'synthetic' for the generated corpus
+//   --data DIR|NAME|synthetic  dataset folder (items.jsonl + interactions.csv) or the name of one
+//                          in ../shared/data; default movies_tmdb_small, 'synthetic' for the
+//                          generated corpus
 //   --models a,b,...       of: popularity, bpr-mf, mars, mars-mean, mars-text, mars-text-bias,
 //                          mars-text-bias-id (default all)
 //   --seeds 1,2,3          model seeds (the split keeps --split-seed)      default 1
@@ -19,10 +20,10 @@
 //   --bpr-l2 a,b,...       BPR-MF L2 values swept on validation             default 0.01,0.03,0.06
 //   --cold-start F         also hold out a fraction F of items from training (cold items)
 //   --cold-only            with --cold-start, skip the warm-item runs
-//   --min-rating R         positives: rating >= R                          default 4
+//   --min-rating R|none    positives: rating >= R (none: every interaction)  default 4
 //   --split-seed S         seed of the per-user 0.3 split                  default 1
 //   --out FILE             also write the results as JSON
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -53,6 +54,7 @@ export const EXPERIMENT_METRICS = ['recall@10', 'recall@50', 'ndcg@10', 'map@500
 /** The models the experiment knows; MARS variants are ablations of the default configuration. */
 export const EXPERIMENT_MODELS: Record<string, { label: string; config?: Partial<MarsConfig> }> = {
   popularity: { label: 'popularity' },
+  'popularity-index': { label: 'popularity, ties by the lower item index (as the PyTorch reference)' },
   'bpr-mf': { label: 'BPR-MF (L2 tuned on validation)' },
   mars: {
     label: 'MARS, default configuration (text CNN + attention + a fixed collaborative part)',
@@ -94,8 +96,11 @@ export interface ExperimentOptions {
   coldStart?: number;
   /** With `coldStart`, run only the cold-item setting. */
   coldOnly?: boolean;
-  minRating: number;
+  /** Positives: rating >= this; undefined keeps every interaction (data without ratings). */
+  minRating?: number;
   splitSeed: number;
+  /** Users of each MARS validation. Default all. */
+  validationUsers?: number;
   outFile?: string;
   log?: (line: string) => void;
 }
@@ -178,7 +183,8 @@ export async function loadExperimentData(
       await loadInteractionsCsv(join(options.data, 'interactions.csv')),
     );
     dataset = preprocess(raw, { minRating: options.minRating, minUserInteractions: 3 }).dataset;
-    name = `${options.data} (rating >= ${options.minRating}, users with >= 3 positives)`;
+    const rating = options.minRating === undefined ? 'every interaction' : `rating >= ${options.minRating}`;
+    name = `${options.data} (${rating}, users with >= 3 positives)`;
   }
   const split = splitPerUser(dataset, { trainFraction: 0.3, seed: options.splitSeed });
   return {
@@ -253,7 +259,11 @@ async function evaluateScorer(
   return result.mean;
 }
 
-async function trainAndEvaluate(
+/**
+ * Trains one model of {@link EXPERIMENT_MODELS} with one seed on the experiment's split and
+ * returns its test metrics (tuned settings chosen on validation). Also used by the parity bench.
+ */
+export async function trainAndEvaluate(
   model: string,
   seed: number,
   data: ExperimentData,
@@ -263,6 +273,13 @@ async function trainAndEvaluate(
 ): Promise<ExperimentRun> {
   const setting = coldItems ? 'cold' : 'warm';
   const started = performance.now();
+  if (model === 'popularity-index') {
+    // the reference's popularity: ties broken by the lower item index (parity checks)
+    const popularity = PopularityRecommender.fit(data.train);
+    const trainSeconds = (performance.now() - started) / 1000;
+    const metrics = await evaluateScorer(data, data.test, (users) => popularity.scoreUsers(users), coldItems);
+    return { model, seed, setting, metrics, trainSeconds };
+  }
   if (model === 'popularity') {
     // counts plus a seeded jitter in [0, 0.5): ties (every cold item has count 0) break at random,
     // not by catalogue order, which on real data correlates with popularity and would leak it
@@ -311,7 +328,7 @@ async function trainAndEvaluate(
         wordVectors: options.wordVectors,
         optimizer: options.optimizer,
         validateEvery: options.validateEvery,
-        validationUsers: 100_000,
+        validationUsers: options.validationUsers ?? 100_000,
         onValidation: ({ step, metrics }) =>
           log(`    ${model} step ${step}: validation recall@50 ${metrics['recall@50'].toFixed(4)}`),
       },
@@ -389,6 +406,21 @@ export function formatExperimentTable(runs: readonly ExperimentRun[]): string {
   return lines.join('\n');
 }
 
+/**
+ * The dataset folder of a `--data` argument: 'synthetic', a folder, or the name of a dataset in
+ * ../shared/data (default movies_tmdb_small); throws naming the dataset when it is absent.
+ */
+export function resolveDataArgument(data: string | undefined, fallback = 'movies_tmdb_small'): string {
+  if (data === 'synthetic' || (data !== undefined && existsSync(data))) return data;
+  const name = data ?? fallback;
+  const shared = sharedDatasetPath(name);
+  if (!shared)
+    throw new Error(
+      `experiment: ${data ?? `../shared/data/${name}`} is absent; pass --data DIR, a dataset name of ../shared/data, or --data synthetic`,
+    );
+  return shared;
+}
+
 /** Parses the command line of `npm run experiment`. */
 export function parseExperimentArgs(args: string[]): ExperimentOptions {
   const { values } = parseArgs({
@@ -419,11 +451,7 @@ export function parseExperimentArgs(args: string[]): ExperimentOptions {
         throw new Error(`experiment: --${flag} expects numbers, got '${text}'`);
       return value;
     });
-  const data = values.data ?? sharedDatasetPath('movies_tmdb_small');
-  if (!data)
-    throw new Error(
-      'experiment: ../shared/data/movies_tmdb_small is absent; pass --data DIR or --data synthetic',
-    );
+  const data = resolveDataArgument(values.data);
   return {
     data,
     models: (values.models ?? Object.keys(EXPERIMENT_MODELS).join(',')).split(','),
@@ -440,7 +468,7 @@ export function parseExperimentArgs(args: string[]): ExperimentOptions {
     bprL2: numbers('bpr-l2', values['bpr-l2']),
     coldStart: values['cold-start'] ? numbers('cold-start', values['cold-start'])[0] : undefined,
     coldOnly: values['cold-only'],
-    minRating: numbers('min-rating', values['min-rating'])[0],
+    minRating: values['min-rating'] === 'none' ? undefined : numbers('min-rating', values['min-rating'])[0],
     splitSeed: numbers('split-seed', values['split-seed'])[0],
     outFile: values.out,
   };

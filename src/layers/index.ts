@@ -3,7 +3,7 @@
  * the memory.
  * @packageDocumentation
  */
-export { TextCnnEncoder } from './text-cnn-encoder';
+export { TextCnnEncoder, WORD_EMBEDDING_INIT_STD } from './text-cnn-encoder';
 export type { EncodeCallOptions, TextCnnEncoderConfig, TokenBatch } from './text-cnn-encoder';
 export { MemoryAttention } from './memory-attention';
 export type { MemoryAttentionConfig, ScoresWithUserVectors } from './memory-attention';

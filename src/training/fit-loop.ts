@@ -10,6 +10,7 @@ import type {
 } from './fit-events';
 import { NonFiniteLossError } from './non-finite-loss-error';
 import type { StepEngine } from './step-engine';
+import { WeightAverage } from './weight-average';
 
 /** Seconds between two `'steps'` progress reports. */
 const PROGRESS_INTERVAL_SECONDS = 2;
@@ -65,6 +66,12 @@ export interface FitLoopOptions {
   variables: tf.Variable[];
   /** The learning rate, named in the error of a diverging run. */
   learningRate?: number;
+  /**
+   * Polyak averaging: every `every` steps an exponential moving average of the weights
+   * ({@link WeightAverage}, largest decay `decay`) moves towards them; validations judge, and the
+   * best and final weights are, the average's. None: the weights themselves.
+   */
+  averaging?: { decay: number; every: number };
   /** Called after every change of the weights (a step, a restore): drop what was computed from them. */
   onWeightsChanged?: () => void;
   /** Stops after the current step. */
@@ -107,11 +114,14 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
   const progress = (kind: FitProgressEvent['kind'], message: string): void =>
     options.onProgress?.({ kind, step, totalSteps, passes: passesOf(step), message });
   const throughput = (): number => (step * batchSize) / Math.max(trainMilliseconds / 1000, 1e-9);
+  let average: WeightAverage | undefined;
 
   /** Validates; false when early stopping says stop. */
   const validate = async (schedule: ValidationSchedule): Promise<boolean> => {
     await engine.flush();
-    const metrics = await schedule.validate();
+    const metrics = average
+      ? await average.withAveragedWeights(() => schedule.validate(), options.onWeightsChanged)
+      : await schedule.validate();
     const event: ValidationEvent = { step, metrics };
     validations.push(event);
     await options.onValidation?.(event);
@@ -122,7 +132,7 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
       bestStep = step;
       if (schedule.restoreBest) {
         tf.dispose(bestWeights);
-        bestWeights = variables.map((variable) => tf.clone(variable));
+        bestWeights = average ? average.snapshot() : variables.map((variable) => tf.clone(variable));
       }
     }
     // patience follows the trained weights' own curve: the starting weights (step 0) stay a
@@ -149,6 +159,7 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
     progress('start', `training up to ${totalSteps} steps (${format(passesOf(totalSteps), 1)} passes)`);
     if (validation?.atStart && totalSteps > 0) await validate(validation);
     if (totalSteps > 0) await engine.prepare?.();
+    if (options.averaging && totalSteps > 0) average = new WeightAverage(variables, options.averaging.decay);
     while (step < totalSteps) {
       if (options.signal?.aborted) {
         stopReason = 'aborted';
@@ -162,6 +173,10 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
       if (!Number.isFinite(loss)) {
         restoreBest();
         throw new NonFiniteLossError(step, loss, options.learningRate, bestStep);
+      }
+      if (average && step % (options.averaging as { every: number }).every === 0) {
+        await engine.flush();
+        average.update();
       }
       losses.push(loss);
       epochLoss += loss;
@@ -200,9 +215,15 @@ export async function runFitLoop(options: FitLoopOptions): Promise<FitOutcome> {
       }
     }
     await engine.flush();
-    if (validation?.restoreBest && bestStep !== undefined && bestStep !== step) restoreBest();
+    // with averaging the variables hold the last step's weights, never a validated set
+    if (validation?.restoreBest && bestStep !== undefined && (average || bestStep !== step)) restoreBest();
+    else if (average) {
+      average.assignTo();
+      options.onWeightsChanged?.();
+    }
   } finally {
     tf.dispose(bestWeights);
+    average?.dispose();
   }
   const outcome: FitOutcome = {
     steps: step,

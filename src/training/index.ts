@@ -17,6 +17,7 @@ export { createOptimizer } from './optimizers';
 export type { CreatedOptimizer, OptimizerChoice } from './optimizers';
 export { LazyAdamOptimizer } from './lazy-adam';
 export { runFitLoop } from './fit-loop';
+export { WeightAverage } from './weight-average';
 export type { FitLoopOptions, TrainingBudget, ValidationSchedule } from './fit-loop';
 export { defaultValidationInterval, resolveTrainingBudget, stepsPerEpoch, stepsPerPass } from './budget';
 export type { BudgetRequest } from './budget';
@@ -55,5 +56,7 @@ export {
   DEFAULT_VALIDATION_METRIC,
   DEFAULT_VALIDATION_USERS,
   MIN_VALIDATION_INTERVAL,
+  DEFAULT_WEIGHT_AVERAGE_DECAY,
+  WEIGHT_AVERAGE_INTERVAL,
   defaultLearningRate,
 } from './defaults';

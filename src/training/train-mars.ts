@@ -13,6 +13,8 @@ import {
   DEFAULT_STEP_TOKEN_BUDGET,
   DEFAULT_VALIDATION_METRIC,
   DEFAULT_VALIDATION_USERS,
+  DEFAULT_WEIGHT_AVERAGE_DECAY,
+  WEIGHT_AVERAGE_INTERVAL,
   defaultLearningRate,
 } from './defaults';
 import type {
@@ -75,6 +77,14 @@ export interface MarsTrainingOptions {
   patience?: number;
   /** Keep the weights of the best validation at the end. Default true when validating. */
   restoreBestWeights?: boolean;
+  /**
+   * Polyak averaging: every `WEIGHT_AVERAGE_INTERVAL` steps an exponential moving average of the
+   * weights moves towards them with this largest decay (`WeightAverage`); validation judges the
+   * average, and the weights kept (best or final) are the average's. 0 turns it off (validate and
+   * keep the weights themselves). Default `DEFAULT_WEIGHT_AVERAGE_DECAY` (0.95: a window of about
+   * 200 steps).
+   */
+  weightAverageDecay?: number;
   /**
    * Builds the step engine. Default {@link defaultStepEngine}: the fast CPU step (WebAssembly
    * SIMD kernels, worker threads over the available cores) on the `cpu` and `wasm` backends when
@@ -199,6 +209,9 @@ export async function trainMarsBlocks(
   });
   const { validation } = run;
   const metric = options.validationMetric ?? DEFAULT_VALIDATION_METRIC;
+  const averageDecay = options.weightAverageDecay ?? DEFAULT_WEIGHT_AVERAGE_DECAY;
+  if (!(averageDecay >= 0 && averageDecay < 1))
+    throw new RangeError(`fit: weightAverageDecay must be in [0, 1), got ${String(averageDecay)}`);
   // one seeded sample of validation users for the whole run: validations differ by the weights only
   const validationUsers =
     validation &&
@@ -228,6 +241,7 @@ export async function trainMarsBlocks(
         restoreBest: options.restoreBestWeights ?? true,
         atStart: run.atStart,
       },
+      averaging: averageDecay > 0 ? { decay: averageDecay, every: WEIGHT_AVERAGE_INTERVAL } : undefined,
       onWeightsChanged: run.onWeightsChanged,
       signal: options.signal,
       onBatchEnd: options.onBatchEnd,

@@ -73,9 +73,9 @@ describe('MarsModel', () => {
 
   it('learns planted topics: beats a random ranking by a wide margin after a short fit', async () => {
     const model = MarsModel.create({ ...smallConfig, collaborativeFactors: 0 }); // the text pathway alone
-    const result = await model.fit(data, { steps: 60, batchSize: 64, learningRate: 0.01, seed: 2 });
-    expect(result.steps).toBe(60);
-    expect(result.losses[59]).toBeLessThan(result.losses[0]);
+    const result = await model.fit(data, { steps: 120, batchSize: 64, learningRate: 0.01, seed: 2 });
+    expect(result.steps).toBe(120);
+    expect(result.losses[119]).toBeLessThan(result.losses[0]);
     const evaluation = await model.evaluate(test, data.train, { metrics: ['recall@10'] });
     // a random ranking of ~115 candidates puts 10/115 = 8.7% of the targets in the top 10
     expect(evaluation.mean['recall@10']).toBeGreaterThan(0.2);
