@@ -9,6 +9,23 @@ import * as tf from '@tensorflow/tfjs-core';
  * The fit loop validates, keeps and restores the averaged weights rather than the last step's:
  * Adam's last steps leave the weights jittering around a good point, and their average ranks
  * better and more steadily than any one of them (docs/quality.md).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { WeightAverage, selectBackend } from 'mars-rec';
+ *
+ * await selectBackend('auto');
+ * const weights = tf.variable(tf.zeros([4]));
+ * const average = new WeightAverage([weights], 0.95);
+ * for (let step = 1; step <= 100; step++) {
+ *   weights.assign(tf.fill([4], step)); // stands in for an optimizer step
+ *   average.update();
+ * }
+ * const averaged = await average.withAveragedWeights(async () => weights.data()); // about 90: recent steps weigh most
+ * console.log(averaged[0], (await weights.data())[0]); // the trained weights (100) are back
+ * average.dispose();
+ * ```
  */
 export class WeightAverage {
   /** The decay's upper bound, in (0, 1). */
