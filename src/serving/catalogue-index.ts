@@ -279,8 +279,10 @@ export class CatalogueIndex {
     const pointer = join(directory, `CURRENT.tmp-${process.pid}-${Date.now()}`);
     await writeSynced(pointer, [new TextEncoder().encode(generation)]);
     await fs.rename(pointer, join(directory, 'CURRENT'));
+    // older generations, and what interrupted saves left (staging folders, unswitched generations,
+    // pointer files never renamed into place)
     for (const entry of await fs.readdir(directory))
-      if (entry.startsWith('gen-') && entry !== generation)
+      if ((entry.startsWith('gen-') && entry !== generation) || entry.startsWith('CURRENT.tmp-'))
         await fs.rm(join(directory, entry), { recursive: true, force: true });
   }
 

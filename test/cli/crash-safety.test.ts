@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,56 +9,13 @@ import { readRunDirectory } from '../../src/cli/run-directory';
 import { MarsModel } from '../../src/model/mars-model';
 import { SeededRandom } from '../../src/sampling/random';
 import { generateSyntheticCorpus } from '../../src/synthetic';
+import { repositoryRoot, runAndKill } from './run-and-kill';
 
 // SIGKILL at random points of `mars-rec train` and of `MarsModel.save` over an existing model:
 // afterwards the directory must always hold the old or the new version, complete and loadable
 // (reading it settles an interrupted swap), never a mix. Seeded kill times; small enough for CI.
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'src/cli/main.ts');
-
-interface Killed {
-  /** Milliseconds from the start (or from the trigger) to the kill. */
-  after: number;
-  /** Whether the process had already exited by itself. */
-  finished: boolean;
-  /** Milliseconds from the trigger to the exit (NaN without a trigger seen). */
-  triggerToExit: number;
-}
-
-/**
- * Runs `node --import tsx args`; kills it with SIGKILL `delay` ms after `trigger` appears in its
- * output (after the start when no trigger is given). Resolves when it is gone.
- */
-function runAndKill(args: string[], delay: number, trigger?: RegExp): Promise<Killed> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let timer: NodeJS.Timeout | undefined;
-    let output = '';
-    let triggered = Number.NaN;
-    const arm = (): void => {
-      if (timer) return;
-      triggered = performance.now();
-      timer = setTimeout(() => child.kill('SIGKILL'), delay);
-    };
-    const watch = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (trigger?.test(output)) arm();
-    };
-    child.stdout.on('data', watch);
-    child.stderr.on('data', watch);
-    if (!trigger) arm();
-    child.on('error', fail);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === null && code !== 0) fail(new Error(`child exited with ${code}: ${output}`));
-      else done({ after: delay, finished: signal === null, triggerToExit: performance.now() - triggered });
-    });
-  });
-}
+const cli = join(repositoryRoot, 'src/cli/main.ts');
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -216,7 +171,7 @@ describe('crash safety: SIGKILL never leaves a mixed or broken model', () => {
     const interrupted: string[] = [];
     for (let round = 0; round < 4; round++) {
       await runAndKill(
-        [join(root, 'test/cli/save-loop-child.ts'), target, ...versions],
+        [join(repositoryRoot, 'test/cli/save-loop-child.ts'), target, ...versions],
         rng.nextFloat() * 300,
         /ready/,
       );

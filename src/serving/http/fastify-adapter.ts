@@ -56,18 +56,25 @@ export interface RunningServer {
   closed: Promise<void>;
 }
 
-async function loadFastify(): Promise<typeof FastifyModule> {
+/** The npm package the HTTP service runs on (an optional peer dependency of mars-rec). */
+export const FASTIFY_PACKAGE = 'fastify';
+
+/**
+ * Loads Fastify, or fails with an error that names the package and how to install it.
+ * @param packageName - the module to import (tests pass a missing one).
+ * @internal
+ */
+export async function loadFastify(packageName: string = FASTIFY_PACKAGE): Promise<typeof FastifyModule> {
   try {
-    return await import('fastify');
+    const loaded = (await import(/* @vite-ignore */ packageName)) as Partial<typeof FastifyModule>;
+    if (typeof loaded.default !== 'function')
+      throw new Error(`the package '${packageName}' has no default export`);
+    return loaded as typeof FastifyModule;
   } catch (error) {
-    if (
-      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ||
-      (error as { code?: string }).code === 'MODULE_NOT_FOUND'
-    )
-      throw new Error(
-        "The HTTP service needs the 'fastify' package (an optional peer dependency of mars-rec): npm install fastify",
-      );
-    throw error;
+    throw new Error(
+      `The HTTP service needs the optional package '${packageName}', which could not be loaded ` +
+        `(${(error as Error).message.split('\n')[0]}). Install it with: npm install ${FASTIFY_PACKAGE}@^5`,
+    );
   }
 }
 
