@@ -97,8 +97,8 @@ function canonicalIntegerOfString(id: string): number {
 export class IdInterner implements IdList {
   private count = 0;
   private numeric = true;
-  /** Numeric mode: the id of each index. */
-  private keys = new Float64Array(1024);
+  /** Numeric mode: the id of each index (32-bit while every id is below 2^32). */
+  private keys: Uint32Array | Float64Array = new Uint32Array(1024);
   /** Numeric mode: the smallest and largest id so far. */
   private minKey = Infinity;
   private maxKey = -Infinity;
@@ -256,7 +256,8 @@ export class IdInterner implements IdList {
         if (this.table !== table || this.keys !== stored || this.wide !== wide) {
           // the table grew or changed mode (or the keys moved): go on with the rest afresh
           out[k] = index;
-          if (k + 1 < count) this.internNumbers(keys.subarray(k + 1), count - k - 1, out.subarray(k + 1), add);
+          if (k + 1 < count)
+            this.internNumbers(keys.subarray(k + 1), count - k - 1, out.subarray(k + 1), add);
           return;
         }
       }
@@ -375,7 +376,10 @@ export class IdInterner implements IdList {
 
   /** The ids as arrays for a binary file: numbers (`keys`), or UTF-8 bytes (`arena`, `starts`). */
   toColumns(): { keys: Float64Array } | { arena: Uint8Array; starts: Uint32Array } {
-    if (this.numeric) return { keys: this.keys.subarray(0, this.count) };
+    if (this.numeric) {
+      const keys = this.keys.subarray(0, this.count);
+      return { keys: keys instanceof Float64Array ? keys : Float64Array.from(keys) };
+    }
     return {
       arena: this.arena.subarray(0, this.starts[this.count]),
       starts: this.starts.subarray(0, this.count + 1),
@@ -424,6 +428,7 @@ export class IdInterner implements IdList {
   /** Numeric mode: appends a new id's key; returns its index. */
   private addKey(value: number): number {
     const index = this.count++;
+    if (value >= TWO_POW_32 && this.keys instanceof Uint32Array) this.keys = Float64Array.from(this.keys);
     if (index === this.keys.length) this.keys = grow(this.keys, index * 2);
     this.keys[index] = value;
     this.noteKey(value);

@@ -104,7 +104,13 @@ export class InteractionColumns {
    * Appends `count` interactions at once (as {@link InteractionColumns.push} would, one by one):
    * `users[k]`, `items[k]`, `times[k]` (NaN when unknown) and `ratings[k]` for `k < count`.
    */
-  append(users: Int32Array, items: Int32Array, times: Float64Array, ratings: Float64Array, count: number): void {
+  append(
+    users: Int32Array,
+    items: Int32Array,
+    times: Float64Array,
+    ratings: Float64Array,
+    count: number,
+  ): void {
     const at = this.count;
     if (at + count > this.users.length) this.grow(at + count);
     this.users.set(users.subarray(0, count), at);
