@@ -38,6 +38,9 @@ export interface ColumnarShape {
   ratings: boolean;
 }
 
+/** File names read as Arrow IPC: `.arrow`, `.arrows`, `.feather` (v2), `.ipc`. */
+export const ARROW_FILE = /\.(arrow|arrows|feather|ipc)$/i;
+
 /** Largest id kept as a number: 15 digits, as for CSV (`canonicalIntegerOf`). */
 const NUMERIC_ID_LIMIT = 1e15;
 
