@@ -161,11 +161,12 @@ export async function readInteractionsParquet(
     });
     const idOf = (column: ColumnInfo): string =>
       INTEGER_TYPES.test(column.type) ? `${quoteName(column.name)}::BIGINT` : quoteName(column.name);
+    // user, item, then the optional columns the file has (NULL as NaN)
     const select = [
       idOf(user),
       idOf(item),
-      timestamp ? `coalesce(${secondsOf(timestamp)}, 'NaN'::DOUBLE)` : `'NaN'::DOUBLE`,
-      rating ? `coalesce(${quoteName(rating.name)}::DOUBLE, 'NaN'::DOUBLE)` : `'NaN'::DOUBLE`,
+      ...(timestamp ? [`coalesce(${secondsOf(timestamp)}, 'NaN'::DOUBLE)`] : []),
+      ...(rating ? [`coalesce(${quoteName(rating.name)}::DOUBLE, 'NaN'::DOUBLE)`] : []),
     ].join(', ');
     const result = await connection.stream(`SELECT ${select} FROM ${scan}`);
     const size = DuckDBVectorSize;
@@ -194,8 +195,10 @@ export async function readInteractionsParquet(
       batch.count = count;
       idKeys(userVector, count, batch.userKeys);
       idKeys(itemVector, count, batch.itemKeys);
-      doubles(chunk.getColumnVector(2), count, batch.times);
-      doubles(chunk.getColumnVector(3), count, batch.ratings);
+      if (timestamp) doubles(chunk.getColumnVector(2), count, batch.times);
+      else batch.times.fill(NaN, 0, count);
+      if (rating) doubles(chunk.getColumnVector(timestamp ? 3 : 2), count, batch.ratings);
+      else batch.ratings.fill(NaN, 0, count);
       batch.userAt = (k) => userVector.getItem(k);
       batch.itemAt = (k) => itemVector.getItem(k);
       ingester.add(batch);

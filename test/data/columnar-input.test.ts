@@ -237,6 +237,17 @@ describe('columnar sources', () => {
       );
       expect(got).toEqual(expected);
     }
+    // ratings without timestamps
+    const ratedPath = writeTemp(
+      'rated.csv',
+      `user,item,rating\n${rows.map((row) => row.slice(0, 3).join(',')).join('\n')}\n`,
+      folder,
+    );
+    const ratedParquet = join(folder, 'rated.parquet');
+    await convertToParquet(ratedPath, ratedParquet);
+    expect(contentOf(await readInteractionsParquet(ratedParquet, { minRating: 1 }))).toEqual(
+      contentOf(await readInteractionsCsv(ratedPath, { minRating: 1 })),
+    );
     // without an item list, items are interned as they come, in the same order
     expect(contentOf(await readInteractionsParquet(parquetPath))).toEqual(
       contentOf(await readInteractionsCsv(csvPath)),
