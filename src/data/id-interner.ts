@@ -83,7 +83,7 @@ function canonicalIntegerOfString(id: string): number {
  * kept as its UTF-8 bytes in one arena.
  *
  * Lookups cost one cache miss where they can: integer ids that cover their range densely (at
- * least one id in {@link DENSE_SLOTS_PER_ID} values, as auto-increment ids do) are found in a
+ * least one id in every four values, as auto-increment ids do) are found in a
  * direct map (`key - base` to the index, 4 bytes a value); other ids go through an
  * open-addressing table (load <= 0.6) whose slots hold the index beside the key's low 32 bits
  * (numbers) or its hash (bytes), so a probe compares inside the slot without reading the key
