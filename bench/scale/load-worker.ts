@@ -48,6 +48,8 @@ let cpu = cpuSeconds();
 const streamed = await readInteractions(values.interactions as string, { items: store.itemIds });
 const readSeconds = (performance.now() - wall) / 1000;
 const readCpuSeconds = cpuSeconds() - cpu;
+const readPeakRss = peakRss();
+const rssAfterRead = process.memoryUsage().rss;
 wall = performance.now();
 cpu = cpuSeconds();
 const userCount = streamed.users.size;
@@ -73,6 +75,8 @@ const result: Record<string, number | string | boolean> = {
   rowsPerSecond: rows / readSeconds,
   rowsPerCpuSecond: rows / readCpuSeconds,
   loadPeakRss,
+  readPeakRss,
+  rssAfterRead,
   peakBytesPerInteraction: loadPeakRss / rows,
   bytesPerInteractionBeyondItems: (loadPeakRss - itemStoreBytes) / rows,
   userIdBytes: streamed.users.byteLength,

@@ -88,7 +88,8 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
     notes: [
       'Writes into --out, atomically (the previous run stays until the new one is complete): the model',
       "(model/, baseline.json or baseline.bin), the exact split (split.bin), item titles and the run's",
-      'options with checksums (run.json); evaluate and recommend read them back. Files may be .parquet.',
+      'options with checksums (run.json); evaluate and recommend read them back. Files may be .parquet',
+      'or Arrow IPC (.arrow, .feather).',
     ],
     flags: [
       {
@@ -105,7 +106,7 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         value: 'FILE',
         required: true,
         description:
-          'interactions.csv with the header user,item,rating,timestamp (rating, timestamp optional); or .parquet',
+          'interactions.csv with the header user,item,rating,timestamp (rating, timestamp optional); or .parquet, .arrow',
       },
       {
         name: 'out',

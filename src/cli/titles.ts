@@ -10,9 +10,11 @@ export const TITLES_FILE = 'titles.json';
 /**
  * The `title` of each item of an items.jsonl file that has one (a non-empty string). The file
  * has been validated by `loadItemsJsonl` already; lines that do not parse are passed over.
+ * Parquet and Arrow items files (binary, not lines) give no titles.
  */
 export async function readItemTitles(itemsPath: string): Promise<Map<string, string>> {
   const titles = new Map<string, string>();
+  if (/\.(parquet|arrow|arrows|feather|ipc)$/i.test(itemsPath)) return titles;
   for await (const line of readLines(itemsPath)) {
     if (!line.includes('"title"')) continue;
     try {

@@ -16,6 +16,9 @@ const EMPTY = 0;
 const MAX_LOAD = 0.6;
 /** Ids longer than this many bytes are refused (a sign of a wrong column or delimiter). */
 const MAX_ID_BYTES = 65_535;
+/** A direct map may hold up to this many slots an id (4 bytes each: 16 bytes an id at most). */
+const DENSE_SLOTS_PER_ID = 4;
+const TWO_POW_32 = 4294967296;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -28,10 +31,11 @@ function mix(hash: number): number {
   return (hash ^ (hash >>> 16)) >>> 0;
 }
 
+/** The hash of a safe integer >= 0 (no floating-point modulo on the common path below 2^32). */
 function hashNumber(value: number): number {
-  const low = value % 4294967296;
-  const high = (value - low) / 4294967296;
-  return mix((low ^ mix(high + 0x9e3779b9)) >>> 0);
+  if (value < TWO_POW_32) return mix(value >>> 0);
+  const high = Math.floor(value / TWO_POW_32);
+  return mix(((value >>> 0) ^ mix(high + 0x9e3779b9)) >>> 0);
 }
 
 /** FNV-1a over the bytes, then mixed. */
@@ -76,12 +80,19 @@ function canonicalIntegerOfString(id: string): number {
  * Interns string ids into dense indices `0, 1, 2, ...` in order of first appearance, compactly:
  * no JavaScript string or Map entry per id. Ids that are canonical decimal integers (`"0"`,
  * `"8141"`, not `"007"`) are kept as numbers (8 bytes each); as soon as one id is not, every id is
- * kept as its UTF-8 bytes in one arena. An open-addressing hash table (load <= 0.6) maps ids back
- * to indices. About 16 to 20 bytes per id plus the id's bytes, against ~80 for a `Map<string,
- * number>` with its strings.
+ * kept as its UTF-8 bytes in one arena.
+ *
+ * Lookups cost one cache miss where they can: integer ids that cover their range densely (at
+ * least one id in every four values, as auto-increment ids do) are found in a
+ * direct map (`key - base` to the index, 4 bytes a value); other ids go through an
+ * open-addressing table (load <= 0.6) whose slots hold the index beside the key's low 32 bits
+ * (numbers) or its hash (bytes), so a probe compares inside the slot without reading the key
+ * elsewhere. About 13 to 30 bytes per id plus the id's bytes, against ~80 for a
+ * `Map<string, number>` with its strings.
  *
  * The hot paths take bytes straight from a read buffer ({@link IdInterner.internBytes}), a
- * number ({@link IdInterner.internNumber}) or a string ({@link IdInterner.internString}).
+ * number ({@link IdInterner.internNumber}), a batch of numbers ({@link IdInterner.internNumbers})
+ * or a string ({@link IdInterner.internString}).
  *
  * @example
  * ```ts
@@ -97,15 +108,24 @@ function canonicalIntegerOfString(id: string): number {
 export class IdInterner implements IdList {
   private count = 0;
   private numeric = true;
-  /** Numeric mode: the id of each index. */
-  private keys = new Float64Array(1024);
+  /** Numeric mode: the id of each index (32-bit while every id is below 2^32). */
+  private keys: Uint32Array | Float64Array = new Uint32Array(1024);
+  /** Numeric mode: the smallest and largest id so far. */
+  private minKey = Infinity;
+  private maxKey = -Infinity;
+  /** Numeric mode: some id is >= 2^32 (a slot's low 32 bits then do not decide equality). */
+  private wide = false;
+  /** Numeric mode, dense: index + 1 of the id `base + k` at `map[k]` (0: absent); empty otherwise. */
+  private map = new Int32Array(0);
+  private base = 0;
   /** Bytes mode: the arena and where each id starts (id `i` is `arena[starts[i], starts[i + 1])`). */
   private arena = new Uint8Array(0);
   private starts = new Uint32Array(0);
-  /** Bytes mode: the hash of each id, compared before the bytes. */
-  private hashes = new Int32Array(0);
-  /** index + 1 per slot; 0 is empty. */
-  private table = new Int32Array(2048);
+  /**
+   * Hashed modes: two int32 a slot, `[index + 1, check]` (index + 1 = 0: empty), where check is
+   * the key's low 32 bits (numbers) or the hash of its bytes. Empty in dense mode.
+   */
+  private table = new Int32Array(4096);
   private mask = 2047;
   private scratch = new Uint8Array(256);
   private slotScratch = new Int32Array(0);
@@ -120,13 +140,13 @@ export class IdInterner implements IdList {
     return this.numeric;
   }
 
-  /** Bytes held: arena, per-id arrays and the hash table. */
+  /** Bytes held: ids, arena and the lookup structure (direct map or hash table). */
   get byteLength(): number {
     return (
       this.keys.byteLength +
       this.arena.byteLength +
       this.starts.byteLength +
-      this.hashes.byteLength +
+      this.map.byteLength +
       this.table.byteLength
     );
   }
@@ -176,28 +196,40 @@ export class IdInterner implements IdList {
    */
   internNumber(value: number): number {
     if (!this.numeric) return this.internInArena(...this.decimalBytes(value), true);
+    if (this.map.length > 0) {
+      const offset = value - this.base;
+      if (offset >= 0 && offset < this.map.length) {
+        const entry = this.map[offset];
+        if (entry !== EMPTY) return entry - 1;
+        const index = this.addKey(value);
+        this.map[offset] = index + 1;
+        return index;
+      }
+      if (this.widenMap(value)) return this.internNumber(value);
+    }
     const table = this.table;
     const mask = this.mask;
+    const check = value | 0;
     let slot = hashNumber(value) & mask;
     for (;;) {
-      const entry = table[slot];
+      const entry = table[2 * slot];
       if (entry === EMPTY) break;
-      if (this.keys[entry - 1] === value) return entry - 1;
+      if (table[2 * slot + 1] === check && (!this.wide || this.keys[entry - 1] === value)) return entry - 1;
       slot = (slot + 1) & mask;
     }
-    const index = this.count++;
-    if (index === this.keys.length) this.keys = grow(this.keys, index * 2);
-    this.keys[index] = value;
-    table[slot] = index + 1;
-    if (this.count > MAX_LOAD * (mask + 1)) this.rehash((mask + 1) * 2);
+    const index = this.addKey(value);
+    table[2 * slot] = index + 1;
+    table[2 * slot + 1] = check;
+    if (this.count > MAX_LOAD * (mask + 1)) this.growNumeric();
     return index;
   }
 
   /**
    * Interns `count` decimal integer ids at once (`keys[k]`, safe integers >= 0, as for
-   * {@link IdInterner.internNumber}) into `out[k]`. Hashing every key first and probing in a
-   * separate tight loop lets the processor overlap the cache misses of consecutive lookups:
-   * several times faster than one call a key on tables larger than the caches.
+   * {@link IdInterner.internNumber}) into `out[k]`, in order (a new id gets the next index).
+   * Looking up a whole batch in tight loops lets the processor overlap the cache misses of
+   * consecutive lookups: several times faster than one call a key on tables larger than the
+   * caches.
    * @param add - add absent ids (else `out[k] = -1` for them).
    */
   internNumbers(keys: Float64Array, count: number, out: Int32Array, add = true): void {
@@ -205,20 +237,26 @@ export class IdInterner implements IdList {
       for (let k = 0; k < count; k++) out[k] = add ? this.internNumber(keys[k]) : this.findNumber(keys[k]);
       return;
     }
+    if (this.map.length > 0) {
+      this.internDense(keys, count, out, add);
+      return;
+    }
     if (this.slotScratch.length < count) this.slotScratch = new Int32Array(count);
     const slots = this.slotScratch;
     const mask = this.mask;
     for (let k = 0; k < count; k++) slots[k] = hashNumber(keys[k]) & mask;
     const table = this.table;
+    const wide = this.wide;
     const stored = this.keys;
     for (let k = 0; k < count; k++) {
       const key = keys[k];
+      const check = key | 0;
       let slot = slots[k];
       let index = -1;
       for (;;) {
-        const entry = table[slot];
+        const entry = table[2 * slot];
         if (entry === EMPTY) break;
-        if (stored[entry - 1] === key) {
+        if (table[2 * slot + 1] === check && (!wide || stored[entry - 1] === key)) {
           index = entry - 1;
           break;
         }
@@ -226,10 +264,11 @@ export class IdInterner implements IdList {
       }
       if (index < 0 && add) {
         index = this.internNumber(key);
-        if (this.table !== table || this.keys !== stored) {
-          // the table grew (or the keys moved): finish one by one from here
-          for (let rest = k + 1; rest < count; rest++) out[rest] = this.internNumber(keys[rest]);
+        if (this.table !== table || this.keys !== stored || this.wide !== wide) {
+          // the table grew or changed mode (or the keys moved): go on with the rest afresh
           out[k] = index;
+          if (k + 1 < count)
+            this.internNumbers(keys.subarray(k + 1), count - k - 1, out.subarray(k + 1), add);
           return;
         }
       }
@@ -237,16 +276,43 @@ export class IdInterner implements IdList {
     }
   }
 
+  /** {@link IdInterner.internNumbers} in dense mode: one read of the direct map a key. */
+  private internDense(keys: Float64Array, count: number, out: Int32Array, add: boolean): void {
+    const map = this.map;
+    const base = this.base;
+    const length = map.length;
+    for (let k = 0; k < count; k++) {
+      const offset = keys[k] - base;
+      if (offset >= 0 && offset < length) {
+        const entry = map[offset];
+        if (entry !== EMPTY) {
+          out[k] = entry - 1;
+          continue;
+        }
+      }
+      out[k] = add ? this.internNumber(keys[k]) : this.findNumber(keys[k]);
+      if (this.map !== map) {
+        if (k + 1 < count) this.internNumbers(keys.subarray(k + 1), count - k - 1, out.subarray(k + 1), add);
+        return;
+      }
+    }
+  }
+
   /** The index of the decimal integer id `value`, or -1 when absent. */
   findNumber(value: number): number {
     if (!this.numeric) return this.internInArena(...this.decimalBytes(value), false);
+    if (this.map.length > 0) {
+      const offset = value - this.base;
+      return offset >= 0 && offset < this.map.length ? this.map[offset] - 1 : -1;
+    }
     const table = this.table;
     const mask = this.mask;
+    const check = value | 0;
     let slot = hashNumber(value) & mask;
     for (;;) {
-      const entry = table[slot];
+      const entry = table[2 * slot];
       if (entry === EMPTY) return -1;
-      if (this.keys[entry - 1] === value) return entry - 1;
+      if (table[2 * slot + 1] === check && (!this.wide || this.keys[entry - 1] === value)) return entry - 1;
       slot = (slot + 1) & mask;
     }
   }
@@ -310,19 +376,21 @@ export class IdInterner implements IdList {
     return result;
   }
 
-  /** Trims the per-id arrays and the arena to their used length (the hash table stays). */
+  /** Trims the per-id arrays and the arena to their used length (the lookup structure stays). */
   trim(): void {
     if (this.numeric) this.keys = this.keys.slice(0, this.count);
     else {
       this.starts = this.starts.slice(0, this.count + 1);
       this.arena = this.arena.slice(0, this.starts[this.count]);
-      this.hashes = this.hashes.slice(0, this.count);
     }
   }
 
   /** The ids as arrays for a binary file: numbers (`keys`), or UTF-8 bytes (`arena`, `starts`). */
   toColumns(): { keys: Float64Array } | { arena: Uint8Array; starts: Uint32Array } {
-    if (this.numeric) return { keys: this.keys.subarray(0, this.count) };
+    if (this.numeric) {
+      const keys = this.keys.subarray(0, this.count);
+      return { keys: keys instanceof Float64Array ? keys : Float64Array.from(keys) };
+    }
     return {
       arena: this.arena.subarray(0, this.starts[this.count]),
       starts: this.starts.subarray(0, this.count + 1),
@@ -338,21 +406,21 @@ export class IdInterner implements IdList {
       const { keys } = columns;
       interner.keys = keys.slice();
       interner.count = keys.length;
-    } else {
-      const { arena, starts } = columns;
-      interner.numeric = false;
-      interner.keys = new Float64Array(0);
-      interner.arena = arena.slice();
-      interner.starts = starts.slice();
-      interner.count = starts.length - 1;
-      interner.hashes = new Int32Array(interner.count);
-      for (let index = 0; index < interner.count; index++) {
-        interner.hashes[index] = hashBytes(arena, starts[index], starts[index + 1]) | 0;
-      }
+      for (let index = 0; index < keys.length; index++) interner.noteKey(keys[index]);
+      interner.buildNumericLookup();
+      return interner;
     }
-    let capacity = 2048;
-    while (interner.count > MAX_LOAD * capacity) capacity *= 2;
-    interner.rehash(capacity);
+    const { arena, starts } = columns;
+    interner.numeric = false;
+    interner.keys = new Float64Array(0);
+    interner.arena = arena.slice();
+    interner.starts = starts.slice();
+    interner.count = starts.length - 1;
+    interner.table = new Int32Array(2 * capacityFor(interner.count));
+    interner.mask = interner.table.length / 2 - 1;
+    for (let index = 0; index < interner.count; index++) {
+      interner.place(index, hashBytes(arena, starts[index], starts[index + 1]) | 0);
+    }
     return interner;
   }
 
@@ -366,6 +434,93 @@ export class IdInterner implements IdList {
     if (id.length * 3 > this.scratch.length) this.scratch = new Uint8Array(id.length * 3);
     const { written } = encoder.encodeInto(id, this.scratch);
     return [this.scratch, written];
+  }
+
+  /** Numeric mode: appends a new id's key; returns its index. */
+  private addKey(value: number): number {
+    const index = this.count++;
+    if (value >= TWO_POW_32 && this.keys instanceof Uint32Array) this.keys = Float64Array.from(this.keys);
+    if (index === this.keys.length) this.keys = grow(this.keys, index * 2);
+    this.keys[index] = value;
+    this.noteKey(value);
+    return index;
+  }
+
+  private noteKey(value: number): void {
+    if (value < this.minKey) this.minKey = value;
+    if (value > this.maxKey) this.maxKey = value;
+    if (value >= TWO_POW_32) this.wide = true;
+  }
+
+  /** Whether a direct map over `[minKey, maxKey]` costs at most DENSE_SLOTS_PER_ID slots an id. */
+  private denseEnough(low: number, high: number): boolean {
+    return high - low + 1 <= DENSE_SLOTS_PER_ID * this.count;
+  }
+
+  /** Numeric mode, hashed: the table is full; go dense when the ids allow, else double it. */
+  private growNumeric(): void {
+    if (this.denseEnough(this.minKey, this.maxKey)) this.buildDenseMap(this.minKey, this.maxKey + 1);
+    else this.rehashNumbers(2 * (this.mask + 1));
+  }
+
+  /** Builds the direct map or the hash table for the keys held, whichever fits them. */
+  private buildNumericLookup(): void {
+    if (this.count > 0 && this.denseEnough(this.minKey, this.maxKey)) {
+      this.buildDenseMap(this.minKey, this.maxKey + 1);
+    } else this.rehashNumbers(capacityFor(this.count));
+  }
+
+  /**
+   * Dense mode: a key outside the map arrived. Widens the map to take it (by half again, so
+   * ids that grow one by one cost amortised O(1)) while that keeps it dense, else switches to
+   * the hash table. Returns whether the map now covers `value`.
+   */
+  private widenMap(value: number): boolean {
+    const length = this.map.length;
+    const needLow = Math.min(this.base, value);
+    const needHigh = Math.max(this.base + length, value + 1);
+    const limit = DENSE_SLOTS_PER_ID * (this.count + 1); // one more id is about to be added
+    if (needHigh - needLow > limit) {
+      this.rehashNumbers(capacityFor(this.count + 1));
+      return false;
+    }
+    const slack = Math.min(length >> 1, limit - (needHigh - needLow));
+    if (value < this.base) this.buildDenseMap(Math.max(0, needLow - slack), needHigh);
+    else this.buildDenseMap(needLow, needHigh + slack);
+    return true;
+  }
+
+  /** Dense mode over the keys `[low, high)`. */
+  private buildDenseMap(low: number, high: number): void {
+    const map = new Int32Array(high - low);
+    for (let index = 0; index < this.count; index++) map[this.keys[index] - low] = index + 1;
+    this.map = map;
+    this.base = low;
+    this.table = new Int32Array(0);
+    this.mask = -1;
+  }
+
+  /** Hashed numeric mode with `capacity` slots (a power of two). */
+  private rehashNumbers(capacity: number): void {
+    this.map = new Int32Array(0);
+    this.table = new Int32Array(2 * capacity);
+    this.mask = capacity - 1;
+    const keys = this.keys;
+    for (let index = 0; index < this.count; index++) {
+      const key = keys[index];
+      let slot = hashNumber(key) & this.mask;
+      while (this.table[2 * slot] !== EMPTY) slot = (slot + 1) & this.mask;
+      this.table[2 * slot] = index + 1;
+      this.table[2 * slot + 1] = key | 0;
+    }
+  }
+
+  /** Hashed mode: puts index `index` with check `check` into its slot (known absent). */
+  private place(index: number, hash: number): void {
+    let slot = hash & this.mask;
+    while (this.table[2 * slot] !== EMPTY) slot = (slot + 1) & this.mask;
+    this.table[2 * slot] = index + 1;
+    this.table[2 * slot + 1] = hash;
   }
 
   private internInArena(bytes: Uint8Array, start: number, end: number, add: boolean): number {
@@ -382,10 +537,10 @@ export class IdInterner implements IdList {
     const starts = this.starts;
     let slot = hash & mask;
     for (;;) {
-      const entry = table[slot];
+      const entry = table[2 * slot];
       if (entry === EMPTY) break;
-      const index = entry - 1;
-      if (this.hashes[index] === hash) {
+      if (table[2 * slot + 1] === hash) {
+        const index = entry - 1;
         const from = starts[index];
         if (starts[index + 1] - from === length) {
           let equal = true;
@@ -402,32 +557,27 @@ export class IdInterner implements IdList {
     }
     if (!add) return -1;
     const index = this.count++;
-    if (index + 1 >= this.starts.length) {
-      this.starts = grow(this.starts, Math.max(1024, (index + 1) * 2));
-      this.hashes = grow(this.hashes, this.starts.length);
-    }
+    if (index + 1 >= this.starts.length) this.starts = grow(this.starts, Math.max(1024, (index + 1) * 2));
     const from = this.starts[index];
     if (from + length > this.arena.length) {
       this.arena = grow(this.arena, Math.max(4096, (from + length) * 2));
     }
     this.arena.set(bytes.subarray(start, end), from);
     this.starts[index + 1] = from + length;
-    this.hashes[index] = hash;
-    table[slot] = index + 1;
-    if (this.count > MAX_LOAD * (mask + 1)) this.rehash((mask + 1) * 2);
+    table[2 * slot] = index + 1;
+    table[2 * slot + 1] = hash;
+    if (this.count > MAX_LOAD * (mask + 1)) this.rehashBytes(2 * (mask + 1));
     return index;
   }
 
-  private rehash(capacity: number): void {
-    const table = new Int32Array(capacity);
-    const mask = capacity - 1;
-    for (let index = 0; index < this.count; index++) {
-      let slot = (this.numeric ? hashNumber(this.keys[index]) : this.hashes[index]) & mask;
-      while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
-      table[slot] = index + 1;
+  /** Bytes mode: a table of `capacity` slots, filled from the old one's hashes. */
+  private rehashBytes(capacity: number): void {
+    const old = this.table;
+    this.table = new Int32Array(2 * capacity);
+    this.mask = capacity - 1;
+    for (let slot = 0; slot < old.length; slot += 2) {
+      if (old[slot] !== EMPTY) this.place(old[slot] - 1, old[slot + 1]);
     }
-    this.table = table;
-    this.mask = mask;
   }
 
   /** Moves every numeric id into the byte arena as its decimal text (once, when a non-numeric id appears). */
@@ -436,13 +586,21 @@ export class IdInterner implements IdList {
     const count = this.count;
     this.numeric = false;
     this.keys = new Float64Array(0);
+    this.map = new Int32Array(0);
     this.count = 0;
     this.starts = new Uint32Array(Math.max(1024, count * 2));
-    this.hashes = new Int32Array(this.starts.length);
     this.arena = new Uint8Array(Math.max(4096, count * 8));
-    this.table.fill(0);
+    this.table = new Int32Array(2 * capacityFor(count));
+    this.mask = this.table.length / 2 - 1;
     for (let index = 0; index < count; index++) this.internInArena(...this.decimalBytes(keys[index]), true);
   }
+}
+
+/** Slots (a power of two, at least 2,048) of a hash table holding `count` ids at load <= 0.6. */
+function capacityFor(count: number): number {
+  let capacity = 2048;
+  while (count > MAX_LOAD * capacity) capacity *= 2;
+  return capacity;
 }
 
 function grow<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(array: T, length: number): T {

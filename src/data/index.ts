@@ -14,6 +14,7 @@ export type { CompactInteractions, InteractionColumnsOptions } from './interacti
 export { readInteractionsCsv } from './streaming-csv';
 export type { ReadInteractionsOptions, StreamedInteractions } from './streaming-csv';
 export { readInteractionsParquet, readItemsParquet, convertToParquet } from './parquet-source';
+export { readInteractionsArrow, readItemsArrow } from './arrow-source';
 export { TokenStore, TokenStoreBuilder } from './token-store';
 export type { TokenStoreParts } from './token-store';
 export { loadItemTokens, hashFile } from './load-items';

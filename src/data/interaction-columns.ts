@@ -113,6 +113,48 @@ export class InteractionColumns {
     this.count = at + 1;
   }
 
+  /**
+   * Appends `count` interactions at once (as {@link InteractionColumns.push} would, one by one):
+   * `users[k]`, `items[k]`, `times[k]` (NaN when unknown) and `ratings[k]` for `k < count`.
+   */
+  append(
+    users: Int32Array,
+    items: Int32Array,
+    times: Float64Array,
+    ratings: Float64Array,
+    count: number,
+  ): void {
+    const at = this.count;
+    if (at + count > this.users.length) this.grow(at + count);
+    this.users.set(users.subarray(0, count), at);
+    this.items.set(items.subarray(0, count), at);
+    if (this.ratingColumn) this.ratingColumn.set(ratings.subarray(0, count), at);
+    const column = this.timed ? this.times : undefined;
+    // the first timestamp the column cannot hold (NaN; beyond Uint32) and the rest go one by one
+    let held = count;
+    if (column instanceof Uint32Array) {
+      for (let k = 0; k < count; k++) {
+        const time = times[k];
+        if (!(time >= 0 && time < TWO_POW_32 && time % 1 === 0)) {
+          held = k;
+          break;
+        }
+        column[at + k] = time;
+      }
+    } else if (column) {
+      for (let k = 0; k < count; k++) {
+        const time = times[k];
+        if (Number.isNaN(time)) {
+          held = k;
+          break;
+        }
+        column[at + k] = time;
+      }
+    }
+    this.count = at + held;
+    for (let k = held; k < count; k++) this.push(users[k], items[k], times[k], ratings[k]);
+  }
+
   /** Makes room for `extra` more interactions (grows once instead of on many pushes). */
   reserve(extra: number): void {
     if (this.count + extra > this.users.length) this.grow(this.count + extra);

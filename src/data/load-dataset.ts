@@ -1,14 +1,18 @@
 import { Tokenizer } from '../text/tokenizer';
 import { InteractionDataset } from './interaction-dataset';
 import { loadItemTokens } from './load-items';
+import { ARROW_FILE } from './column-batches';
 import { readInteractionsCsv } from './streaming-csv';
 import type { StreamedInteractions } from './streaming-csv';
 
 /** Options of {@link loadDataset}. */
 export interface LoadDatasetOptions {
-  /** `items.jsonl` or `.parquet` (columns `id`, `text`). */
+  /** `items.jsonl`, `.parquet` or Arrow IPC (`.arrow`, `.feather`; columns `id`, `text`). */
   items: string;
-  /** `interactions.csv` or `.parquet` (columns `user`, `item`, optional `rating`, `timestamp`). */
+  /**
+   * `interactions.csv`, `.parquet` or Arrow IPC (`.arrow`, `.feather`; columns `user`, `item`,
+   * optional `rating`, `timestamp`).
+   */
   interactions: string;
   /** Tokenizer of the item texts (for MARS: the model's settings). Default `new Tokenizer()`. */
   tokenizer?: Tokenizer;
@@ -41,13 +45,15 @@ export interface LoadReport {
 /**
  * Loads a dataset from files in bounded memory, with no object per interaction: items are
  * tokenised once into a {@link TokenStore} (cached across runs), interactions are streamed
- * into typed-array columns (CSV parsed from bytes, or Parquet through DuckDB) with ids interned on
+ * into typed-array columns (CSV parsed from bytes, Parquet through DuckDB, Arrow IPC through Apache
+ * Arrow) with ids interned on
  * the fly, and the CSR matrix is built in place. About 12 bytes an interaction (user, item,
  * timestamp) plus ~20 bytes a user at the peak, plus the items.
  *
  * @param options - see {@link LoadDatasetOptions}.
  * @throws DataFormatError naming the file and line (row) of the first problem; an Error naming
- *   `@duckdb/node-api` for Parquet input when it is not installed.
+ *   `@duckdb/node-api` (Parquet) or `apache-arrow` (Arrow IPC) when the input needs it and it is
+ *   not installed.
  *
  * @example
  * ```ts
@@ -109,8 +115,9 @@ export async function loadDataset(
 }
 
 /**
- * Streams interactions from a `.csv` or a `.parquet` file (chosen by the extension) into compact
- * columns; see {@link readInteractionsCsv} and `readInteractionsParquet`.
+ * Streams interactions from a `.csv`, a `.parquet` or an Arrow IPC file (`.arrow`, `.feather`;
+ * chosen by the extension) into compact columns; see {@link readInteractionsCsv},
+ * `readInteractionsParquet` and `readInteractionsArrow`.
  */
 export async function readInteractions(
   path: string,
@@ -119,6 +126,10 @@ export async function readInteractions(
   if (/\.parquet$/i.test(path)) {
     const { readInteractionsParquet } = await import('./parquet-source');
     return readInteractionsParquet(path, options);
+  }
+  if (ARROW_FILE.test(path)) {
+    const { readInteractionsArrow } = await import('./arrow-source');
+    return readInteractionsArrow(path, options);
   }
   return readInteractionsCsv(path, options);
 }

@@ -1,5 +1,6 @@
 import type { Tokenizer } from '../text/tokenizer';
-import { DataFormatError } from './loaders';
+import { ARROW_FILE } from './column-batches';
+import { DataFormatError, decodeUtf8Line } from './loaders';
 import { TokenStore, TokenStoreBuilder } from './token-store';
 
 /** Options of {@link loadItemTokens}. */
@@ -32,7 +33,8 @@ const CHUNK_BYTES = 4 << 20;
 
 /**
  * Loads and tokenises the items of an `items.jsonl` (one `{"id": ..., "text": ...}` a line, the
- * format of {@link loadItemsJsonl}) or of a `.parquet` file (columns `id`, `text`; needs
+ * format of {@link loadItemsJsonl}), of an Arrow IPC file (`.arrow`, `.feather`; columns `id`,
+ * `text`; needs the optional package `apache-arrow`) or of a `.parquet` file (columns `id`, `text`; needs
  * `@duckdb/node-api`) in one streaming pass: each text is tokenised as it is read and only its
  * word indices are kept ({@link TokenStore}, 4 bytes a token), never the texts. The result is
  * cached (see {@link LoadItemTokensOptions.cache}) and reused while the file and the tokenizer
@@ -73,6 +75,9 @@ export async function loadItemTokens(
   if (/\.parquet$/i.test(path)) {
     const { readItemsParquet } = await import('./parquet-source');
     await readItemsParquet(path, add);
+  } else if (ARROW_FILE.test(path)) {
+    const { readItemsArrow } = await import('./arrow-source');
+    await readItemsArrow(path, add);
   } else {
     await forEachJsonLine(path, (record, line) => {
       const { id, text } = checkItemRecord(record, path, line);
@@ -118,6 +123,14 @@ export function checkItemRecord(record: unknown, source: string, line: number): 
     throw new DataFormatError(source, line, 'expected a JSON object {"id": ..., "text": ...}');
   }
   const { id, text } = record as { id?: unknown; text?: unknown };
+  if (typeof id === 'number' && !Number.isSafeInteger(id)) {
+    throw new DataFormatError(
+      source,
+      line,
+      `field "id" is a number JSON cannot hold exactly (not an integer within 2^53, where neighbouring ids merge); ` +
+        'write ids as strings ("id": "12345678901234567890")',
+    );
+  }
   const itemId = typeof id === 'number' ? String(id) : id;
   if (typeof itemId !== 'string' || itemId === '') {
     throw new DataFormatError(
@@ -138,8 +151,8 @@ export function checkItemRecord(record: unknown, source: string, line: number): 
 
 /**
  * Calls `visit` with the parsed JSON of each non-blank line of a file, read in large chunks
- * (lines of any length).
- * @throws DataFormatError naming the line for invalid JSON.
+ * (lines of any length), each decoded as strict UTF-8.
+ * @throws DataFormatError naming the line for invalid UTF-8 (and the byte) or invalid JSON.
  */
 export async function forEachJsonLine(
   path: string,
@@ -171,7 +184,8 @@ export async function forEachJsonLine(
           newline = end;
         }
         line++;
-        const text = buffer.toString('utf8', position, newline).trim();
+        const bom = line === 1 ? position : 0;
+        const text = decodeUtf8Line(buffer.subarray(position, newline), path, line, bom).trim();
         position = newline + 1;
         if (text === '') continue;
         let record: unknown;

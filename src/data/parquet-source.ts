@@ -1,12 +1,13 @@
 // The one file that imports DuckDB (`@duckdb/node-api`, an optional peer dependency): Parquet
 // input, and Parquet output for the scale bench and the tests.
 import type * as DuckDBApi from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { IdInterner } from './id-interner';
-import { InteractionColumns } from './interaction-columns';
+import type { DuckDBConnection, DuckDBInstance, DuckDBVector } from '@duckdb/node-api';
+import { ColumnBatchIngester, keysFromInt64Words } from './column-batches';
 import { DataFormatError } from './loaders';
 import type { ReadInteractionsOptions, StreamedInteractions } from './streaming-csv';
-import { NumericUserBatch } from './user-batch';
+
+/** Rows in a DuckDB data chunk (its standard vector size; a larger chunk grows the buffers). */
+const DuckDBVectorSize = 2048;
 
 type DuckDB = typeof DuckDBApi;
 
@@ -62,18 +63,56 @@ function secondsOf(column: ColumnInfo): string {
     : `${quoteName(column.name)}::DOUBLE`;
 }
 
-/** Interns an id value from DuckDB: a string, a number or a bigint. Returns -1 for null. */
-function internValue(interner: IdInterner, value: unknown, add: boolean): number {
-  if (typeof value === 'string') return add ? interner.internString(value) : (interner.indexOf(value) ?? -1);
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    const number = Number(value);
-    if (number >= 0 && number < 1e15 && Number.isInteger(number)) {
-      return add ? interner.internNumber(number) : interner.findNumber(number);
-    }
-    const text = String(value);
-    return add ? interner.internString(text) : (interner.indexOf(text) ?? -1);
+/** Integer types DuckDB casts to BIGINT exactly (UBIGINT and HUGEINT can exceed it). */
+const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER)$/i;
+
+/**
+ * The typed array behind a DuckDB vector of a fixed-width type, when this version of
+ * `@duckdb/node-api` keeps one (it does as `items`; not part of its typed surface, so checked):
+ * rows are then copied without a JavaScript value each. Undefined sends the caller to `getItem`.
+ */
+function rawItems<T>(vector: DuckDBVector, type: new (length: number) => T): T | undefined {
+  const items = (vector as unknown as { items?: unknown }).items;
+  return items instanceof type ? items : undefined;
+}
+
+/**
+ * The validity bits of a DuckDB vector as 32-bit words (bit `k` of the whole set: row `k` is not
+ * null), null when every row is valid, undefined when this version does not expose them.
+ */
+function rawValidity(vector: DuckDBVector): Uint32Array | null | undefined {
+  const validity = (vector as unknown as { validity?: { data?: unknown; offset?: unknown } }).validity;
+  if (!validity || validity.offset !== 0 || !littleEndian) return undefined;
+  if (validity.data === null) return null;
+  const data = validity.data;
+  return data instanceof BigUint64Array
+    ? new Uint32Array(data.buffer, data.byteOffset, data.length * 2)
+    : undefined;
+}
+
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Fills `keys` with a vector's ids as numbers (see {@link InteractionBatch.userKeys}): from the
+ * raw int64 words of a BIGINT vector, else NaN everywhere (the ids are then read one by one).
+ */
+function idKeys(vector: DuckDBVector, count: number, keys: Float64Array): void {
+  const words = rawItems(vector, BigInt64Array);
+  const validity = words ? rawValidity(vector) : undefined;
+  if (!words || validity === undefined) {
+    keys.fill(NaN, 0, count);
+    return;
   }
-  return -1;
+  keysFromInt64Words(new Int32Array(words.buffer, words.byteOffset, count * 2), count, keys);
+  if (validity)
+    for (let k = 0; k < count; k++) if (((validity[k >>> 5] >>> (k & 31)) & 1) === 0) keys[k] = NaN;
+}
+
+/** Fills `values` from a DOUBLE vector (NULL already turned into NaN by the query). */
+function doubles(vector: DuckDBVector, count: number, values: Float64Array): void {
+  const items = rawItems(vector, Float64Array);
+  if (items) values.set(items.subarray(0, count));
+  else for (let k = 0; k < count; k++) values[k] = (vector.getItem(k) as number | null) ?? NaN;
 }
 
 /**
@@ -81,12 +120,15 @@ function internValue(interner: IdInterner, value: unknown, add: boolean): number
  * `item` and optionally `rating` and `timestamp` (names matched without case; integer or string
  * ids; timestamps as numbers of Unix seconds, TIMESTAMP or DATE). Only those columns are read
  * (projection pushdown), chunk by chunk, into the same compact columns as
- * {@link readInteractionsCsv}.
+ * {@link readInteractionsCsv}. DuckDB decodes the next chunk on its own threads while the
+ * current one is interned, and integer ids are copied from DuckDB's vectors without a
+ * JavaScript value each.
  *
  * @param path - a `.parquet` file (or a glob of them: anything DuckDB's `read_parquet` takes).
  * @param options - as for {@link readInteractionsCsv}.
  * @throws Error naming `@duckdb/node-api` when it is not installed; DataFormatError naming the
- *   file and row for a missing column or an empty user or item.
+ *   file and row for a missing column, an empty user or item, or a floating-point id that is not
+ *   an integer within 2^53.
  */
 export async function readInteractionsParquet(
   path: string,
@@ -112,68 +154,57 @@ export async function readInteractionsParquet(
     const rowCount = Number(
       (await connection.runAndReadAll(`SELECT count(*) FROM ${scan}`)).getRows()[0][0] as bigint,
     );
-    const keepRatings = rating !== undefined && (options.keepRatings ?? true);
-    const output = new InteractionColumns({
-      capacity: rowCount,
-      ratings: keepRatings,
+    const ingester = new ColumnBatchIngester(path, options, {
+      rowCount,
       timestamps: timestamp !== undefined,
+      ratings: rating !== undefined,
     });
-    const users = options.users ?? new IdInterner();
-    const lookupItems = options.items !== undefined;
-    const items = options.items ?? new IdInterner();
+    const idOf = (column: ColumnInfo): string =>
+      INTEGER_TYPES.test(column.type) ? `${quoteName(column.name)}::BIGINT` : quoteName(column.name);
+    // user, item, then the optional columns the file has (NULL as NaN)
     const select = [
-      quoteName(user.name),
-      quoteName(item.name),
-      timestamp ? secondsOf(timestamp) : 'NULL::DOUBLE',
-      rating ? `${quoteName(rating.name)}::DOUBLE` : 'NULL::DOUBLE',
+      idOf(user),
+      idOf(item),
+      ...(timestamp ? [`coalesce(${secondsOf(timestamp)}, 'NaN'::DOUBLE)`] : []),
+      ...(rating ? [`coalesce(${quoteName(rating.name)}::DOUBLE, 'NaN'::DOUBLE)`] : []),
     ].join(', ');
-    const batch = new NumericUserBatch(users, output);
     const result = await connection.stream(`SELECT ${select} FROM ${scan}`);
-    let row = 0;
-    let unknown = 0;
-    let belowMinRating = 0;
-    const { minRating } = options;
+    const size = DuckDBVectorSize;
+    const batch = {
+      count: 0,
+      userKeys: new Float64Array(size),
+      itemKeys: new Float64Array(size),
+      times: new Float64Array(size),
+      ratings: new Float64Array(size),
+      userAt: (_k: number): unknown => null,
+      itemAt: (_k: number): unknown => null,
+    };
+    // the next chunk is decoded (on DuckDB's threads) while this one is interned
+    let next = result.fetchChunk();
     for (;;) {
-      const chunk = await result.fetchChunk();
+      const chunk = await next;
       if (!chunk || chunk.rowCount === 0) break;
+      next = result.fetchChunk();
       const count = chunk.rowCount;
+      if (count > batch.userKeys.length) {
+        for (const key of ['userKeys', 'itemKeys', 'times', 'ratings'] as const)
+          batch[key] = new Float64Array(count);
+      }
       const userVector = chunk.getColumnVector(0);
       const itemVector = chunk.getColumnVector(1);
-      const timeVector = chunk.getColumnVector(2);
-      const ratingVector = chunk.getColumnVector(3);
-      for (let k = 0; k < count; k++) {
-        row++;
-        const ratingValue = (ratingVector.getItem(k) as number | null) ?? NaN;
-        if (minRating !== undefined && ratingValue < minRating) {
-          belowMinRating++;
-          continue;
-        }
-        const itemValue = itemVector.getItem(k);
-        const itemIndex = internValue(items, itemValue, !lookupItems);
-        if (itemIndex < 0) {
-          if (itemValue === null) throw new DataFormatError(path, row, 'empty item field');
-          if (options.onUnknownItem === 'error')
-            throw new DataFormatError(path, row, `item '${String(itemValue)}' is not among the items`);
-          unknown++;
-          continue;
-        }
-        const userValue = userVector.getItem(k);
-        const time = (timeVector.getItem(k) as number | null) ?? NaN;
-        const number =
-          typeof userValue === 'bigint' || typeof userValue === 'number' ? Number(userValue) : -1;
-        if (users.isNumeric && number >= 0 && number < 1e15 && Number.isInteger(number)) {
-          batch.push(number, itemIndex, time, ratingValue);
-          continue;
-        }
-        batch.flush();
-        const userIndex = internValue(users, userValue, true);
-        if (userIndex < 0) throw new DataFormatError(path, row, 'empty user field');
-        output.push(userIndex, itemIndex, time, ratingValue);
-      }
-      options.onProgress?.(row, rowCount);
+      batch.count = count;
+      idKeys(userVector, count, batch.userKeys);
+      idKeys(itemVector, count, batch.itemKeys);
+      if (timestamp) doubles(chunk.getColumnVector(2), count, batch.times);
+      else batch.times.fill(NaN, 0, count);
+      if (rating) doubles(chunk.getColumnVector(timestamp ? 3 : 2), count, batch.ratings);
+      else batch.ratings.fill(NaN, 0, count);
+      batch.userAt = (k) => userVector.getItem(k);
+      batch.itemAt = (k) => itemVector.getItem(k);
+      ingester.add(batch);
+      options.onProgress?.(ingester.rows, rowCount);
     }
-    batch.flush();
-    return { columns: output, users, items, rows: row, unknownItemInteractions: unknown, belowMinRating };
+    return ingester.finish();
   } finally {
     connection.closeSync();
     instance.closeSync();

@@ -1,6 +1,6 @@
 import { canonicalIntegerOf, IdInterner } from './id-interner';
 import { InteractionColumns } from './interaction-columns';
-import { DataFormatError, splitCsvLine } from './loaders';
+import { DataFormatError, decodeUtf8Line, splitCsvLine } from './loaders';
 import { NumericUserBatch } from './user-batch';
 
 /** Options of {@link readInteractionsCsv}. */
@@ -121,6 +121,9 @@ class CsvInteractionParser {
   private started = false;
   private readonly fieldStarts = new Int32Array(64);
   private readonly fieldEnds = new Int32Array(64);
+  /** The fast path's fields: value and number of digits. */
+  private readonly fieldValues = new Float64Array(64);
+  private readonly fieldLengths = new Int32Array(64);
 
   constructor(
     private readonly name: string,
@@ -139,6 +142,11 @@ class CsvInteractionParser {
       position = 3;
     if (end > 0) this.started = true;
     while (position < end) {
+      if (this.columns) {
+        position = this.parsePlainLines(buffer, position, end);
+        if (position >= end) break;
+      }
+      // one line the plain path does not take: the header, quotes, spaces, decimals, errors
       let newline = buffer.indexOf(NEWLINE, position);
       if (newline < 0 || newline >= end) {
         if (!last) return position;
@@ -148,12 +156,108 @@ class CsvInteractionParser {
       let lineEnd = newline;
       if (lineEnd > position && buffer[lineEnd - 1] === RETURN) lineEnd--;
       if (!isBlank(buffer, position, lineEnd)) {
+        this.checkUtf8(buffer, position, lineEnd);
         if (this.columns) this.parseRow(buffer, position, lineEnd);
         else this.parseHeader(buffer.toString('utf8', position, lineEnd));
       }
       position = newline + 1;
     }
     return Math.min(position, end);
+  }
+
+  /**
+   * The fast path: parses the lines from `start` on while every field is plain digits (no
+   * quote, space, sign or point; `\n` or `\r\n` endings) and the ids are canonical integers the
+   * users and items take as numbers, in one pass over the bytes that splits, checks and parses
+   * together. Returns where it stopped: at `end`, at an incomplete line, or at the first line
+   * it leaves to the general path.
+   */
+  private parsePlainLines(buffer: Buffer, start: number, end: number): number {
+    const columns = this.columns as Columns;
+    if (!this.users.isNumeric || !this.items.isNumeric) return start;
+    const batch = this.batch as NumericUserBatch;
+    const fieldCount = columns.count;
+    const { user: userColumn, item: itemColumn, rating: ratingColumn, timestamp: timeColumn } = columns;
+    const values = this.fieldValues;
+    const lengths = this.fieldLengths;
+    const { minRating } = this.options;
+    const lookupItems = this.lookupItems;
+    let p = start;
+    while (p < end) {
+      const lineStart = p;
+      let field = 0;
+      let value = 0;
+      let length = 0;
+      let lineEnd = -1;
+      while (p < end) {
+        const byte = buffer[p];
+        const digit = byte - 48;
+        if (digit >= 0 && digit <= 9) {
+          value = value * 10 + digit;
+          length++;
+        } else if (byte === COMMA) {
+          if (field < values.length) {
+            values[field] = value;
+            lengths[field] = length;
+          }
+          field++;
+          value = 0;
+          length = 0;
+        } else if (byte === NEWLINE) {
+          lineEnd = p;
+          break;
+        } else if (byte === RETURN && p + 1 < end && buffer[p + 1] === NEWLINE) {
+          lineEnd = p++;
+          break;
+        } else return lineStart;
+        p++;
+      }
+      if (lineEnd < 0) return lineStart; // incomplete: the next chunk completes it
+      if (field >= values.length) return lineStart;
+      values[field] = value;
+      lengths[field] = length;
+      if (field + 1 !== fieldCount) return lineStart;
+      const userId = values[userColumn];
+      const itemId = values[itemColumn];
+      if (!isCanonical(userId, lengths[userColumn]) || !isCanonical(itemId, lengths[itemColumn])) {
+        return lineStart;
+      }
+      let time = NaN;
+      if (timeColumn >= 0) {
+        if (lengths[timeColumn] === 0 || lengths[timeColumn] > 15) return lineStart;
+        time = values[timeColumn];
+      }
+      let rating = NaN;
+      if (ratingColumn >= 0) {
+        if (lengths[ratingColumn] === 0 || lengths[ratingColumn] > 15) return lineStart;
+        rating = values[ratingColumn];
+      }
+      p++; // past the newline
+      this.line++;
+      this.rows++;
+      if (minRating !== undefined && rating < minRating) {
+        this.belowMinRating++;
+        continue;
+      }
+      const item = lookupItems ? this.items.findNumber(itemId) : this.items.internNumber(itemId);
+      if (item < 0) {
+        this.unknownItem(String(itemId));
+        continue;
+      }
+      batch.push(userId, item, time, rating);
+    }
+    return p;
+  }
+
+  /** Refuses a line that is not valid UTF-8 (only lines with bytes beyond ASCII are decoded). */
+  private checkUtf8(buffer: Buffer, start: number, end: number): void {
+    for (let p = start; p < end; p++) {
+      if (buffer[p] >= 0x80) {
+        const bom = this.line === 1 && start === 3 ? 3 : 0;
+        decodeUtf8Line(buffer.subarray(start, end), this.name, this.line, bom);
+        return;
+      }
+    }
   }
 
   finish(): StreamedInteractions {
@@ -352,6 +456,13 @@ class CsvInteractionParser {
     this.unknown++;
   }
 }
+
+/** Whether `length` digits that read `value` are a canonical id: 1 to 15 digits, no leading zero. */
+function isCanonical(value: number, length: number): boolean {
+  return length === 1 || (length > 1 && length <= 15 && value >= POWERS_OF_TEN[length - 1]);
+}
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
 function isSpace(byte: number): boolean {
   return byte === SPACE || byte === TAB;

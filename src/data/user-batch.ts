@@ -41,9 +41,7 @@ export class NumericUserBatch {
     const count = this.count;
     if (count === 0) return;
     this.interner.internNumbers(this.keys, count, this.users);
-    this.columns.reserve(count);
-    for (let k = 0; k < count; k++)
-      this.columns.push(this.users[k], this.items[k], this.times[k], this.ratings[k]);
+    this.columns.append(this.users, this.items, this.times, this.ratings, count);
     this.count = 0;
   }
 }

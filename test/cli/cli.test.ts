@@ -216,6 +216,74 @@ describe('mars-rec CLI', () => {
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ model: 'popularity', split: 'validation' });
   }, 60_000);
 
+  it('trains from Parquet and Arrow IPC items and interactions as from JSON lines and CSV', async () => {
+    const { convertToParquet } = await import('../../src/data/parquet-source');
+    const { tableFromArrays, tableToIPC } = await import('apache-arrow');
+    const lines = (path: string): string[][] =>
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => line.split(','));
+    const records = lines(interactions).slice(1);
+    const itemRecords = readFileSync(items, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; text: string });
+    const files = {
+      parquet: [join(folder, 'items.parquet'), join(folder, 'interactions.parquet')],
+      arrow: [join(folder, 'items.arrow'), join(folder, 'interactions.feather')],
+    };
+    await convertToParquet(items, files.parquet[0]);
+    await convertToParquet(interactions, files.parquet[1]);
+    writeFileSync(
+      files.arrow[0],
+      tableToIPC(
+        tableFromArrays({ id: itemRecords.map((r) => r.id), text: itemRecords.map((r) => r.text) }),
+        'file',
+      ),
+    );
+    writeFileSync(
+      files.arrow[1],
+      tableToIPC(
+        tableFromArrays({
+          user: records.map((r) => r[0]),
+          item: records.map((r) => r[1]),
+          rating: Float64Array.from(records, (r) => Number(r[2])),
+          timestamp: Float64Array.from(records, (r) => Number(r[3])),
+        }),
+        'file',
+      ),
+    );
+    const evaluations: unknown[] = [];
+    for (const [itemFile, interactionFile] of [[items, interactions], files.parquet, files.arrow]) {
+      const out = join(folder, `popularity-${itemFile.split('.').pop()}`);
+      const trained = await marsRec([
+        'train',
+        '--items',
+        itemFile,
+        '--interactions',
+        interactionFile,
+        '--out',
+        out,
+        '--model',
+        'popularity',
+      ]);
+      expect(trained.stderr).not.toMatch(/mars-rec:/);
+      expect(trained.code).toBe(0);
+      const {
+        msPerUser: _time,
+        evaluateSeconds: _seconds,
+        ...metrics
+      } = JSON.parse((await marsRec(['evaluate', '--model', out, '--json'])).stdout) as Record<
+        string,
+        unknown
+      >;
+      evaluations.push(metrics);
+    }
+    expect(evaluations[1]).toEqual(evaluations[0]);
+    expect(evaluations[2]).toEqual(evaluations[0]);
+  }, 90_000);
+
   it('trains the tuned BPR-MF by default: L2 and epochs chosen on the validation split', async () => {
     const out = join(folder, 'bpr-mf');
     const trained = await marsRec([
