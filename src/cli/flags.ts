@@ -170,7 +170,7 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         value: 'N',
         description: 'MARS: training steps of --batch-size triplets',
         defaultText:
-          'until validation stops improving (patience 8 validations, at most 20 passes over the training positives)',
+          'until validation stops improving (validated every pass, patience 8 validations, at most 20 passes over the training positives)',
       },
       {
         name: 'epochs',

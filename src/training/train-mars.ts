@@ -60,8 +60,9 @@ export interface MarsTrainingOptions {
   /** Most padded tokens per encoded bucket; bounds a step's memory whatever the lengths. Default 16,384 tokens. */
   tokenBudget?: number;
   /**
-   * Validate every this many steps when there is validation data. Default: every half pass under
-   * the default budget, once per epoch with `steps` or `epochs`; at least 50 steps apart.
+   * Validate every this many steps when there is validation data. Default: every pass over the
+   * training positives under the default budget, once per epoch with `steps` or `epochs`; at
+   * least 50 steps apart.
    */
   validateEvery?: number;
   /** Metric for early stopping and best-weights selection. Default `'recall@50'`. */

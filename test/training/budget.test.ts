@@ -43,7 +43,7 @@ describe('the training budget', () => {
     );
   });
 
-  it('validates every half pass under the default budget, never closer than the minimum', () => {
+  it('validates every pass under the default budget, never closer than the minimum', () => {
     const big = { batchSize: 100, positives: 1_000_000 }; // 10,000 steps a pass
     expect(defaultValidationInterval(resolveTrainingBudget(big), big)).toBe(
       VALIDATION_INTERVAL_PASSES * 10_000,
