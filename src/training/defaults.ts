@@ -49,9 +49,10 @@ export const DEFAULT_MAX_PASSES = 20;
  * `MIN_VALIDATION_INTERVAL` steps apart). With `DEFAULT_PATIENCE` 8, training stops after 8
  * passes without a better validation. Measured on amazon_office (docs/quality.md, issue #13):
  * the text part of the default model first lowers validation below the collaborative part's
- * for 2 to 4 passes, then climbs until about 15 to 19 passes; validating every half pass
- * (patience 4 passes) stopped seeds 1 to 3 at 11, 4.5 and 11 passes (test recall@50 0.1129,
- * one seed never leaving the collaborative part), every pass 0.1215 in half the validations.
+ * for 3.5 to 7.5 passes, then climbs until 14 to 19 passes; validating every half pass
+ * (patience 4 passes) stopped seeds 1 to 3 at 12, 4.5 and 11 passes (test recall@50 0.1129,
+ * one seed never leaving the collaborative part), every pass at the cap of 20 (0.1215), in
+ * half the validations a pass.
  */
 export const VALIDATION_INTERVAL_PASSES = 1;
 
