@@ -89,6 +89,16 @@ export class ItemCatalog {
     return indices;
   }
 
+  /** Dense indices of the ids the catalogue holds, in their order; ids it does not hold are skipped. */
+  knownIndicesOf(ids: readonly string[]): Int32Array {
+    const known: number[] = [];
+    for (const id of ids) {
+      const index = this.indexById.get(id);
+      if (index !== undefined) known.push(index);
+    }
+    return Int32Array.from(known);
+  }
+
   /** Token count of item `index`. */
   lengthOf(index: number): number {
     return this.tokens.rowSplits[index + 1] - this.tokens.rowSplits[index];
