@@ -114,8 +114,6 @@ export class MarsModel {
     else
       this.parts = (built = await buildMarsModel(this.config, { ...data, train, validation }, options)).parts;
     const { blocks, catalog } = this.parts;
-    blocks.itemBias?.markSeen(train);
-    blocks.itemIdEmbedding?.markSeen(train);
     this.vectors.invalidate();
     const run = marsTrainingRun(blocks, catalog.tokens, { train, validation }, this.config, {
       evaluate: async (targets, users, metric) =>
@@ -201,7 +199,20 @@ export class MarsModel {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
-    if (options.exact || options.approximate) return this.recommendFromIndex(histories, options, k);
+    if (options.exact || options.approximate) {
+      const index = this.requireIndex('recommend');
+      const search = servingSearchOf(options);
+      const users = checkUsers('recommend', options.users, histories.length, blocks.collaborative);
+      const userVectorOf = (row: number, history: readonly string[]): Float32Array =>
+        this.userVector(history, { user: users?.[row] });
+      return searchCatalogue(index, histories, {
+        ...options,
+        k,
+        search,
+        maxHistory: this.config.maxHistory,
+        userVectorOf,
+      });
+    }
     const indices = histories.map((history, user) =>
       catalog.indicesOf(uniqueHistory(history), `history item (user ${user})`),
     );
@@ -360,22 +371,6 @@ export class MarsModel {
     this.servingIndex = undefined;
     this.vectors.invalidate();
     if (this.parts) disposeMarsBlocks(this.parts.blocks);
-  }
-
-  /** `recommendMany` through the attached index (exact or approximate). */
-  private async recommendFromIndex(
-    histories: readonly (readonly string[])[],
-    options: RecommendOptions,
-    k: number,
-  ): Promise<Recommendation[][]> {
-    const index = this.requireIndex('recommend');
-    const search = servingSearchOf(options);
-    const users = checkUsers('recommend', options.users, histories.length, this.parts?.blocks.collaborative);
-    return searchCatalogue(index, histories, {
-      ...{ k, search, maxHistory: this.config.maxHistory },
-      ...{ exclude: options.exclude, candidates: options.candidates },
-      userVectorOf: (row, history) => this.userVector(history, { user: users?.[row] }),
-    });
   }
 
   private requireIndex(operation: string): CatalogueIndex {

@@ -136,8 +136,9 @@ export interface MarsTrainingRun {
 
 /**
  * Trains MARS blocks with BPR: the triplet sampler, the budget, the optimizer and step engine,
- * validation with early stopping and best weights, progress. `MarsModel.fit` calls it after
- * building the model.
+ * validation with early stopping and best weights, progress. The items of `train` are first
+ * marked seen by the item bias and item-ID embedding (`markSeen`: items without a training
+ * positive keep their cold values). `MarsModel.fit` calls it after building the model.
  *
  * @example
  * ```ts
@@ -179,6 +180,9 @@ export async function trainMarsBlocks(
   run: MarsTrainingRun,
   options: MarsTrainingOptions = {},
 ): Promise<FitOutcome> {
+  // items with training positives learn their ID terms; the others keep the cold values
+  run.blocks.itemBias?.markSeen(run.train);
+  run.blocks.itemIdEmbedding?.markSeen(run.train);
   const seed = options.seed ?? DEFAULT_SEED;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const epochFraction = options.epochFraction ?? DEFAULT_EPOCH_FRACTION;
