@@ -2,7 +2,7 @@ import type { CsrMatrix } from '../data/csr';
 import { disposeMarsBlocks } from '../layers/mars-blocks';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
 import type { RankingEvaluation } from '../metrics/evaluate-ranking';
-import { capHistory, historyOfRow } from '../ragged/cap-history';
+import { capHistory, historiesOfRows } from '../ragged/cap-history';
 import { CatalogueIndex } from '../serving/catalogue-index';
 import type { CatalogueIndexOptions } from '../serving/catalogue-index';
 import { checkIndexMatches, checkItemTexts, keepLearnedColumns } from '../serving/catalogue-updates';
@@ -37,7 +37,6 @@ import type { BuiltMarsModel } from './build-model';
 import { summarizeMarsBlocks } from './model-summary';
 import type { ModelSummary } from './model-summary';
 import { loadMarsModel, saveMarsModel } from './persistence';
-import { uniqueHistory } from './unique-history';
 import type { MarsModelParts } from './persistence';
 
 /** Histories scored per batch by `recommendMany`. */
@@ -125,7 +124,7 @@ export class MarsModel {
 
   /**
    * Full-ranking evaluation (the report's protocol): each user's memory is their `history` row
-   * (`historyOfRow`: oldest first, capped at `maxHistory`); every item is scored, the history
+   * (`historiesOfRows`: oldest first, capped at `maxHistory`); every item is scored, the history
    * items are excluded, and the metrics are computed against `targets`.
    * @param targets - held-out positives (validation or test), users x items.
    * @param history - training positives, same shape; used as memory and excluded from ranking.
@@ -146,11 +145,7 @@ export class MarsModel {
       metrics: options.metrics ?? DEFAULT_EVALUATION_METRICS,
       userBatchSize: options.userBatchSize ?? EVALUATION_USER_BATCH,
       // rows are the training users: a collaborative part adds their user term
-      score: (users) =>
-        this.scoreItemsForHistories(
-          Array.from(users, (user) => historyOfRow(history, user, maxHistory)),
-          users,
-        ),
+      score: (users) => this.scoreItemsForHistories(historiesOfRows(history, users, maxHistory), users),
     });
   }
 
@@ -196,6 +191,7 @@ export class MarsModel {
     options: RecommendOptions = {},
   ): Promise<Recommendation[][]> {
     const { catalog, blocks } = this.requireTrained('recommend');
+    const { maxHistory } = this.config;
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
@@ -205,16 +201,10 @@ export class MarsModel {
       const users = checkUsers('recommend', options.users, histories.length, blocks.collaborative);
       const userVectorOf = (row: number, history: readonly string[]): Float32Array =>
         this.userVector(history, { user: users?.[row] });
-      return searchCatalogue(index, histories, {
-        ...options,
-        k,
-        search,
-        maxHistory: this.config.maxHistory,
-        userVectorOf,
-      });
+      return searchCatalogue(index, histories, { ...options, k, search, maxHistory, userVectorOf });
     }
     const indices = histories.map((history, user) =>
-      catalog.indicesOf(uniqueHistory(history), `history item (user ${user})`),
+      catalog.historyIndices(history, `history item (user ${user})`),
     );
     const exclude = catalog.indicesOf(options.exclude ?? [], 'excluded item');
     const users = checkUsers('recommend', options.users, histories.length, blocks.collaborative);
@@ -237,22 +227,12 @@ export class MarsModel {
   ): Promise<AttentionExplanation> {
     const { catalog, blocks } = this.requireTrained('explain');
     const user = checkUser('explain', options.user, blocks.collaborative);
-    const kept = capHistory(
-      catalog.indicesOf(uniqueHistory(history), 'history item'),
-      this.config.maxHistory,
-    );
+    const kept = capHistory(catalog.historyIndices(history), this.config.maxHistory);
     const [candidate] = catalog.indicesOf([item], 'candidate item');
-    const { aggregation } = this.config;
-    const { weights, score, uniformity } = await explainAttention(await this.vectors.get(), kept, candidate, {
-      aggregation,
-      collaborative: blocks.collaborative,
-      user,
-    });
-    const read = Array.from(kept, (index, position) => ({
-      id: catalog.ids[index],
-      weight: weights[position],
-    }));
-    return { item, score, history: read, uniformity };
+    const settings = { aggregation: this.config.aggregation, collaborative: blocks.collaborative, user };
+    const read = await explainAttention(await this.vectors.get(), kept, candidate, settings);
+    const weights = Array.from(kept, (index, k) => ({ id: catalog.ids[index], weight: read.weights[k] }));
+    return { item, score: read.score, history: weights, uniformity: read.uniformity };
   }
 
   /** The catalogue index that `recommend` searches with `exact` or `approximate` (see {@link MarsModel.buildIndex}). */

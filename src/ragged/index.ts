@@ -34,7 +34,7 @@ export type { UniqueRows, UniqueRowsOptions } from './unique-rows';
 export { bucketRows, DEFAULT_TOKEN_BUDGET } from './length-buckets';
 export type { BucketOptions, LengthBucket, LengthBuckets } from './length-buckets';
 export { historyMatrix, DEFAULT_MAX_HISTORY } from './history-matrix';
-export { capHistory, chronologicalPositions, historyOfRow } from './cap-history';
+export { capHistory, chronologicalPositions, historiesOfRows, historyOfRow } from './cap-history';
 export type { TimedRows } from './cap-history';
 export type { HistoryMatrix, HistoryMatrixOptions } from './history-matrix';
 export { planTripletDocuments } from './triplet-documents';

@@ -142,7 +142,7 @@ export interface MarsTrainingRun {
  *
  * @example
  * ```ts
- * import { buildMarsBlocks, computeItemVectors, disposeItemVectors, historyOfRow } from 'mars-rec';
+ * import { buildMarsBlocks, computeItemVectors, disposeItemVectors, historiesOfRows } from 'mars-rec';
  * import { resolveMarsConfig, scoreHistories, trainMarsBlocks } from 'mars-rec';
  * import { InteractionDataset, loadInteractionsCsv, loadItemsJsonl, splitPerUser } from 'mars-rec/data';
  * import { evaluateRanking } from 'mars-rec/metrics';
@@ -162,10 +162,9 @@ export interface MarsTrainingRun {
  *     // a validation metric of the current weights, for early stopping and the best weights
  *     evaluate: async (targets, users, metric) => {
  *       const vectors = await computeItemVectors(blocks, documents);
- *       const histories = (batch: Int32Array) => Array.from(batch, (user) => historyOfRow(train, user, maxHistory));
  *       const result = await evaluateRanking({
  *         ...{ itemCount: dataset.itemCount, targets, exclude: train, users, metrics: [metric] },
- *         score: (batch) => scoreHistories(vectors, histories(batch)),
+ *         score: (batch) => scoreHistories(vectors, historiesOfRows(train, batch, maxHistory)),
  *       });
  *       disposeItemVectors(vectors);
  *       return result.mean;
