@@ -15,7 +15,6 @@ import type { ScoringColumns } from '../serving/scoring-table';
 import { searchCatalogue, servingSearchOf } from '../serving/search-catalogue';
 import { collaborativeUserVectors } from '../collaborative/fold-in';
 import { encodeCorpus } from '../text/encode-corpus';
-import { DEFAULT_SEED } from '../training/defaults';
 import { validationForFit } from '../training/hold-out';
 import { marsTrainingRun } from '../training/mars-training-run';
 import { trainMarsBlocks } from '../training/train-mars';
@@ -39,17 +38,16 @@ import type { ModelSummary } from './model-summary';
 import { loadMarsModel, saveMarsModel } from './persistence';
 import type { MarsModelParts } from './persistence';
 
-/** Histories scored per batch by `recommendMany`. */
-const RECOMMEND_BATCH = 64;
-
 /**
  * MARS, the Memory Attention-Aware Recommender System (Zheng et al. 2019), wired from the
  * library's building blocks: the text pipeline (`Tokenizer`, `Vocabulary`, `ItemCatalog`), the
  * blocks of `buildMarsBlocks` (two `TextCnnEncoder`s, `MemoryAttention`, optional `ItemBias`,
- * `ItemIdEmbedding` and collaborative part), training by `trainMarsBlocks` (the BPR step
- * `marsBprLoss` in the fit loop), ranking by `serving/` (`computeItemVectors`, `scoreHistories`,
- * `explainAttention`), and the full-ranking evaluator of `mars-rec/metrics`. Nothing here is out
- * of reach of a user composing the blocks.
+ * `ItemIdEmbedding` and collaborative part), training by `trainMarsBlocks` (`marsTrainingRun`;
+ * the BPR step `marsBprLoss` in the fit loop), ranking by `serving/` (`computeItemVectors`,
+ * `scoreHistories`, `rankHistories`, `explainAttention`; `searchCatalogue` over a
+ * `CatalogueIndex`), and the full-ranking evaluator of `mars-rec/metrics` over
+ * `historiesOfRows`. Every step is public: nothing here is out of reach of a user composing the
+ * blocks.
  *
  * @example
  * ```ts
@@ -103,11 +101,7 @@ export class MarsModel {
    */
   async fit(data: MarsTrainingData, options: FitOptions = {}): Promise<FitResult> {
     checkTrainingData(data);
-    const seed = options.seed ?? DEFAULT_SEED;
-    const { train, validation, heldOut } = validationForFit(data.train, data.validation, {
-      ...options,
-      seed,
-    });
+    const { train, validation, heldOut } = validationForFit(data.train, data.validation, options);
     let built: BuiltMarsModel | undefined;
     if (this.parts) checkSameCatalogue(this.parts.catalog.ids, data);
     else
@@ -185,7 +179,7 @@ export class MarsModel {
     )[0];
   }
 
-  /** {@link MarsModel.recommend} for many users at once, scored in batches. */
+  /** {@link MarsModel.recommend} for many users at once, scored in batches (`RANK_HISTORIES_BATCH`). */
   async recommendMany(
     histories: readonly (readonly string[])[],
     options: RecommendOptions = {},
@@ -211,7 +205,7 @@ export class MarsModel {
     const allowed = options.candidates && new Set(catalog.indicesOf(options.candidates, 'candidate item'));
     const score = (batch: readonly Int32Array[], start: number): Promise<Float32Array> =>
       this.scoreItemsForHistories(batch, users?.slice(start, start + batch.length));
-    return rankHistories(catalog.ids, indices, score, { k, exclude, allowed, batchSize: RECOMMEND_BATCH });
+    return rankHistories(catalog.ids, indices, score, { k, exclude, allowed });
   }
 
   /**
