@@ -4,18 +4,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserSplit } from '../../src/data/split';
 import { generateSyntheticCorpus } from '../../src/synthetic';
-import { marsRec, repositoryRoot } from '../helpers/mars-rec-cli';
+import { marsRec, noise, repositoryRoot } from '../helpers/mars-rec-cli';
 
 const { version } = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as {
   version: string;
 };
-
-/**
- * What no command may print: TF.js's banner advising tfjs-node, and Dawn's native warnings
- * (`Warning: Couldn't load Vulkan: ...` with a C++ source location). The backend line may name
- * Dawn and Vulkan in its own words when it says why WebGPU was skipped.
- */
-const noise = /install our node backend|^={10,}$|^Warning: |BackendVk|\.cpp:\d+|artificially reduced/m;
 
 describe('mars-rec --help and --version', () => {
   it('prints the help of a command with exit code 0, even beside a flag it does not know', async () => {

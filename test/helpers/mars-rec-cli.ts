@@ -9,6 +9,13 @@ export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '
 /** The `mars-rec` command's entry, run from source. */
 export const cliEntry = join(repositoryRoot, 'src/cli/main.ts');
 
+/**
+ * What no command may print: TF.js's banner advising tfjs-node, and Dawn's native warnings
+ * (`Warning: Couldn't load Vulkan: ...` with a C++ source location). The backend line may name
+ * Dawn and Vulkan in its own words when it says why WebGPU was skipped.
+ */
+export const noise = /install our node backend|^={10,}$|^Warning: |BackendVk|\.cpp:\d+|artificially reduced/m;
+
 /** How a `mars-rec` run ended. */
 export interface CliRun {
   /** Exit code. */
