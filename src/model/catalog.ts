@@ -2,7 +2,7 @@ import type { EncodedCorpus } from '../text/encode-corpus';
 import { encodeCorpus } from '../text/encode-corpus';
 import type { Tokenizer } from '../text/tokenizer';
 import type { Vocabulary } from '../text/vocabulary';
-import { uniqueHistory } from './unique-history';
+import { uniqueHistory } from '../ragged/unique-history';
 
 /**
  * The items a model can recommend: their ids, a map back to dense indices, and their encoded

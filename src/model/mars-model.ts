@@ -3,6 +3,7 @@ import { disposeMarsBlocks } from '../layers/mars-blocks';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
 import type { RankingEvaluation } from '../metrics/evaluate-ranking';
 import { capHistory, historiesOfRows } from '../ragged/cap-history';
+import { uniqueHistory } from '../ragged/unique-history';
 import { CatalogueIndex } from '../serving/catalogue-index';
 import type { CatalogueIndexOptions } from '../serving/catalogue-index';
 import { checkIndexMatches, checkItemTexts, keepLearnedColumns } from '../serving/catalogue-updates';
@@ -301,15 +302,17 @@ export class MarsModel {
 
   /**
    * The collaborative user vector the model scores a history with: the learned p_u of a training
-   * user, or the fold-in of the history's most recent `maxHistory` items (those of the model's
-   * catalogue); empty without a collaborative part.
+   * user, or the fold-in of the history's most recent `maxHistory` distinct items (those of the
+   * model's catalogue; an id given twice counts once, as in `recommend`); empty without a
+   * collaborative part.
    */
   userVector(history: readonly string[], options: { user?: number } = {}): Float32Array {
     const { catalog, blocks } = this.requireTrained('userVector');
     const user = checkUser('userVector', options.user, blocks.collaborative);
     if (!blocks.collaborative) return new Float32Array(0);
+    const distinct = uniqueHistory(history);
     const recent = catalog.knownIndicesOf(
-      history.slice(Math.max(0, history.length - this.config.maxHistory)),
+      distinct.slice(Math.max(0, distinct.length - this.config.maxHistory)),
     );
     return collaborativeUserVectors(blocks.collaborative, [user], () => recent);
   }

@@ -36,6 +36,7 @@ export type { BucketOptions, LengthBucket, LengthBuckets } from './length-bucket
 export { historyMatrix, DEFAULT_MAX_HISTORY } from './history-matrix';
 export { capHistory, chronologicalPositions, historiesOfRows, historyOfRow } from './cap-history';
 export type { TimedRows } from './cap-history';
+export { uniqueHistory } from './unique-history';
 export type { HistoryMatrix, HistoryMatrixOptions } from './history-matrix';
 export { planTripletDocuments } from './triplet-documents';
 export type { TripletBatchItems, TripletDocumentOptions, TripletDocumentPlan } from './triplet-documents';

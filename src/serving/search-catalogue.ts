@@ -1,4 +1,5 @@
 import { capHistory } from '../ragged/cap-history';
+import { uniqueHistory } from '../ragged/unique-history';
 import type { CatalogueIndex, ServingSearch } from './catalogue-index';
 import type { RankedItem } from './rank-histories';
 
@@ -43,9 +44,10 @@ export interface SearchCatalogueOptions {
 }
 
 /**
- * The top `k` items of each history from a catalogue index: each history (item ids, oldest first)
- * becomes its rows, its most recent `maxHistory` rows and user vector make the query, and the
- * index searches it as `search` says, never returning the history's items or `exclude`.
+ * The top `k` items of each history from a catalogue index: each history (item ids, oldest first;
+ * an id given twice counts once, at its most recent position, as in the brute force) becomes its
+ * rows, its most recent `maxHistory` rows and user vector make the query, and the index searches
+ * it as `search` says, never returning the history's items or `exclude`.
  * @throws RangeError naming the first unknown excluded, candidate or history item id.
  */
 export async function searchCatalogue(
@@ -58,7 +60,7 @@ export async function searchCatalogue(
   const allowed = options.candidates && new Set(index.rowsOf(options.candidates, 'candidate item'));
   const results: RankedItem[][] = [];
   for (const [row, history] of histories.entries()) {
-    const rows = index.rowsOf(history, `history item (user ${row})`);
+    const rows = index.rowsOf(uniqueHistory(history), `history item (user ${row})`);
     const query = index.query(capHistory(rows, maxHistory), userVectorOf(row, history));
     const top = await index.topK(query, { k, exclude: new Set([...rows, ...excluded]), allowed }, search);
     results.push(
