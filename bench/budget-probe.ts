@@ -117,7 +117,7 @@ export async function runBudgetProbe(options: {
           `${result.steps} steps (${result.passes.toFixed(1)} passes, ${result.stopReason}), best step ${result.bestStep}; ` +
           `fit ${seconds.toFixed(1)} s, steps ${result.trainSeconds.toFixed(1)} s`,
       );
-      log(`   validation recall@50 by step (1,000 sampled users): ${curve.join(' ')}`);
+      log(`   validation recall@50 by step (the fit's validation users): ${curve.join(' ')}`);
       model.dispose();
     }
   }

@@ -47,7 +47,7 @@ describe('budget probe', () => {
     expect(lines[1]).toMatch(/^seed 1 BPR-MF L2 [\d.]+, \d+ epochs chosen on validation/);
     expect(lines[2]).toMatch(/^seed 1 five steps: validation .* 5 steps \(.* passes, steps\)/);
     // validated at step 0 (the collaborative part alone), every 2 steps and after the last
-    expect(lines[3]).toMatch(/by step \(1,000 sampled users\): 0:\S+ 2:\S+ 4:\S+ 5:\S+$/);
+    expect(lines[3]).toMatch(/by step \(the fit's validation users\): 0:\S+ 2:\S+ 4:\S+ 5:\S+$/);
     for (const [run, curve] of [
       [lines[2], lines[3]],
       [lines[4], lines[5]],
