@@ -245,7 +245,10 @@ export class PartitionScan {
     if (missing.length > 0) {
       const missingVectors = new Float32Array(missing.length * d);
       missing.forEach((k, n) => missingVectors.set(vectors.subarray(k * d, (k + 1) * d), n * d));
-      this.assign(Int32Array.from(missing, (k) => keys[k]), missingVectors);
+      this.assign(
+        Int32Array.from(missing, (k) => keys[k]),
+        missingVectors,
+      );
     }
   }
 

@@ -247,11 +247,17 @@ export class UsearchItemIndex implements ItemIndex {
     const setting = this.settings.partitions ?? 0;
     const wanted = cells ?? (setting === 'auto' ? Math.round(Math.sqrt(this.count)) : setting);
     if (!Number.isInteger(wanted) || wanted < 1)
-      throw new RangeError(`UsearchItemIndex.trainPartitions: cells must be a positive integer, got ${wanted}`);
-    this.partitions.train(this.keyOf.subarray(0, this.positions), this.dataset.subarray(0, this.positions * this.dimensions), {
-      cells: wanted,
-      threads: this.threads,
-    });
+      throw new RangeError(
+        `UsearchItemIndex.trainPartitions: cells must be a positive integer, got ${wanted}`,
+      );
+    this.partitions.train(
+      this.keyOf.subarray(0, this.positions),
+      this.dataset.subarray(0, this.positions * this.dimensions),
+      {
+        cells: wanted,
+        threads: this.threads,
+      },
+    );
     this.settings.partitionsTrainedAt = this.count;
   }
 
@@ -431,7 +437,9 @@ function toBigKeys(keys: ArrayLike<number>): BigUint64Array {
 
 function checkPartitions(partitions: number | 'auto'): number | 'auto' {
   if (partitions !== 'auto' && (!Number.isInteger(partitions) || partitions < 0))
-    throw new RangeError(`UsearchItemIndex: partitions must be 'auto' or an integer >= 0, got ${String(partitions)}`);
+    throw new RangeError(
+      `UsearchItemIndex: partitions must be 'auto' or an integer >= 0, got ${String(partitions)}`,
+    );
   return partitions;
 }
 
@@ -442,7 +450,11 @@ function checkProbes(probes: number): number {
 }
 
 /** The partition scan's state as bytes: int32 [cells, dimensions, keys], centroids, keys, cells. */
-function writePartitions(saved: { centroids: Float32Array; keys: Int32Array; cells: Int32Array }): Uint8Array {
+function writePartitions(saved: {
+  centroids: Float32Array;
+  keys: Int32Array;
+  cells: Int32Array;
+}): Uint8Array {
   const header = Int32Array.of(saved.centroids.length, saved.keys.length);
   const bytes = new Uint8Array(4 * (2 + saved.centroids.length + 2 * saved.keys.length));
   let offset = 0;
@@ -459,11 +471,10 @@ function readPartitions(
 ): { centroids: Float32Array; keys: Int32Array; cells: Int32Array } {
   const words = new Uint8Array(bytes).buffer; // a copy that starts at its buffer's first byte
   const [centroidNumbers, keyCount] = new Int32Array(words, 0, 2);
-  if (
-    centroidNumbers % dimensions !== 0 ||
-    words.byteLength !== 4 * (2 + centroidNumbers + 2 * keyCount)
-  )
-    throw new Error(`${partitionsFile}: ${bytes.byteLength} bytes do not hold the partitions of ${dimensions}-number vectors`);
+  if (centroidNumbers % dimensions !== 0 || words.byteLength !== 4 * (2 + centroidNumbers + 2 * keyCount))
+    throw new Error(
+      `${partitionsFile}: ${bytes.byteLength} bytes do not hold the partitions of ${dimensions}-number vectors`,
+    );
   return {
     centroids: new Float32Array(words, 8, centroidNumbers),
     keys: new Int32Array(words, 8 + 4 * centroidNumbers, keyCount),
