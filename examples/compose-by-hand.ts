@@ -28,7 +28,7 @@ import {
   disposeItemVectors,
   disposeMarsBlocks,
   generateSyntheticCorpus,
-  historyOfRow,
+  historiesOfRows,
   marsBprLoss,
   marsTrainableVariables,
   scoreHistories,
@@ -115,10 +115,7 @@ export async function main(args: readonly string[] = []): Promise<ComposeResult>
   //    building the [users, items, d] candidate block.
   const vectors = await computeItemVectors(blocks, documents); // [items, d] per side
   const score = (users: Int32Array): Promise<Float32Array> =>
-    scoreHistories(
-      vectors,
-      Array.from(users, (user) => historyOfRow(train, user, maxHistory)),
-    );
+    scoreHistories(vectors, historiesOfRows(train, users, maxHistory)); // as MarsModel.evaluate
   const itemCount = dataset.itemCount;
   const evaluation = await evaluateRanking({ itemCount, targets: test, exclude: train, score, metrics });
   const popularityModel = PopularityRecommender.fit(train);

@@ -29,6 +29,7 @@ export {
   DEFAULT_MAX_HISTORY,
   DEFAULT_TOKEN_BUDGET,
   gatherRagged,
+  historiesOfRows,
   historyMatrix,
   historyOfRow,
   maskFromLengths,

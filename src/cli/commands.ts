@@ -17,7 +17,7 @@ import type { MarsConfig } from '../model/config';
 import { MarsModel } from '../model/mars-model';
 import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from '../model/mars-model-options';
 import { tuneBprMf } from '../training/tune-bpr-mf';
-import { uniqueHistory } from '../model/unique-history';
+import { uniqueHistory } from '../ragged/unique-history';
 import { Tokenizer } from '../text/tokenizer';
 import type { StopwordLanguage } from '../text/stopwords';
 import { CliError } from './cli-error';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { LearningCurve } from '../reporting/learning-curve';
 import { learningCurveSvg } from '../reporting/learning-curve-svg';
-import { writeFileAtomically } from '../reporting/write-file-atomically';
+import { writeFileAtomically } from '../data/write-file-atomically';
 
 /** File names of the learning curve in a run directory. */
 export const LEARNING_CURVE_FILES = Object.freeze({ json: 'learning-curve.json', svg: 'learning-curve.svg' });

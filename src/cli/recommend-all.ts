@@ -1,8 +1,9 @@
 // `mars-rec recommend --all-users --out FILE`: top-k for every user of a run's split, streamed to
-// a JSON-lines file. The lines go to FILE.tmp, renamed to FILE only when every user is written,
-// so a crash never leaves a truncated FILE behind.
-import { open, rename, rm } from 'node:fs/promises';
+// a JSON-lines file. The lines go to a temporary file beside FILE, renamed to FILE only when
+// every user is written (`writeFileAtomically`), so a crash never leaves a truncated FILE behind.
+import { open } from 'node:fs/promises';
 import type { BackendPreference } from '../backend/select-backend';
+import { writeFileAtomically } from '../data/write-file-atomically';
 import { CliError, loadRun, withTitle } from './commands';
 import { ProgressReporter } from './progress';
 
@@ -28,52 +29,46 @@ export interface RecommendAllOptions {
  */
 export async function recommendAllCommand(options: RecommendAllOptions): Promise<Record<string, unknown>> {
   const loaded = await loadRun(options.model, options.backend);
-  const temporary = `${options.out}.tmp`;
   const started = performance.now();
   const progress = new ProgressReporter(process.stderr);
-  let file;
-  try {
-    file = await open(temporary, 'w');
-  } catch (error) {
-    loaded.dispose();
-    throw new CliError(`cannot write ${temporary}: ${(error as Error).message}`);
-  }
   const userCount = loaded.split.userIds.length;
   let items = 0;
-  try {
-    for (let first = 0; first < userCount; first += USERS_PER_BATCH) {
-      const users = Int32Array.from(
-        { length: Math.min(USERS_PER_BATCH, userCount - first) },
-        (_, index) => first + index,
-      );
-      const lists = await loaded.recommendUsers(users, options.k);
-      let text = '';
-      lists.forEach((list, row) => {
-        items += list.length;
-        text += `${JSON.stringify({
-          user: loaded.split.userIds[users[row]],
-          items: list.map((item) => withTitle({ id: item.id, score: item.score }, loaded.titles)),
-        })}\n`;
-      });
-      await file.write(text);
-      progress.advance(
-        {
-          done: first + users.length,
-          total: userCount,
-          unit: 'users',
-          elapsedSeconds: (performance.now() - started) / 1000,
-        },
-        'recommending',
-      );
+  const writeLines = async (temporary: string): Promise<void> => {
+    const file = await open(temporary, 'w').catch((error: Error) => {
+      throw new CliError(`cannot write ${temporary}: ${error.message}`);
+    });
+    try {
+      for (let first = 0; first < userCount; first += USERS_PER_BATCH) {
+        const users = Int32Array.from(
+          { length: Math.min(USERS_PER_BATCH, userCount - first) },
+          (_, index) => first + index,
+        );
+        const lists = await loaded.recommendUsers(users, options.k);
+        let text = '';
+        lists.forEach((list, row) => {
+          items += list.length;
+          text += `${JSON.stringify({
+            user: loaded.split.userIds[users[row]],
+            items: list.map((item) => withTitle({ id: item.id, score: item.score }, loaded.titles)),
+          })}\n`;
+        });
+        await file.write(text);
+        progress.advance(
+          {
+            done: first + users.length,
+            total: userCount,
+            unit: 'users',
+            elapsedSeconds: (performance.now() - started) / 1000,
+          },
+          'recommending',
+        );
+      }
+    } finally {
+      await file.close();
     }
-    await file.sync();
-    await file.close();
-    file = undefined;
-    await rename(temporary, options.out);
-  } catch (error) {
-    await file?.close();
-    await rm(temporary, { force: true });
-    throw error;
+  };
+  try {
+    await writeFileAtomically(options.out, writeLines);
   } finally {
     loaded.dispose();
   }

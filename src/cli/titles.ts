@@ -1,8 +1,9 @@
 // Item titles of a run: read from items.jsonl's optional "title" field at training time and kept
 // in the run directory (titles.json), so recommendations print names, not only ids.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readLines } from '../data/loaders';
+import { writeFileAtomically } from '../data/write-file-atomically';
 
 /** The file in a run directory holding `{ "<item id>": "<title>" }`. */
 export const TITLES_FILE = 'titles.json';
@@ -49,9 +50,7 @@ export async function writeRunTitles(
     }
   }
   if (count === 0) return 0;
-  const path = join(directory, TITLES_FILE);
-  await writeFile(`${path}.tmp`, JSON.stringify(kept));
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomically(join(directory, TITLES_FILE), JSON.stringify(kept));
   return count;
 }
 

@@ -1,3 +1,5 @@
+import { writeFileAtomically } from './write-file-atomically';
+
 /** A typed array a binary file can hold. */
 export type BinaryColumn = Int32Array | Uint32Array | Float32Array | Float64Array | Uint8Array;
 
@@ -43,7 +45,7 @@ export async function writeBinaryFile(
   meta: unknown,
   columns: Record<string, BinaryColumn>,
 ): Promise<void> {
-  const { open, rename, rm } = await import('node:fs/promises');
+  const { open } = await import('node:fs/promises');
   const sections: SectionEntry[] = [];
   let offset = 0;
   for (const [name, column] of Object.entries(columns)) {
@@ -55,33 +57,29 @@ export async function writeBinaryFile(
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(header.length, 8);
   header.copy(prefix, 12);
-  const temporary = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const handle = await open(temporary, 'w');
-  try {
-    let position = 0;
-    const write = async (bytes: Uint8Array): Promise<void> => {
-      // writes of at most 1 GiB at a time (the kernel's limit per call is about 2 GiB)
-      for (let at = 0; at < bytes.length; at += 1 << 30) {
-        const part = bytes.subarray(at, Math.min(bytes.length, at + (1 << 30)));
-        await handle.write(part, 0, part.length, position);
-        position += part.length;
+  await writeFileAtomically(path, async (temporary) => {
+    const handle = await open(temporary, 'w');
+    try {
+      let position = 0;
+      const write = async (bytes: Uint8Array): Promise<void> => {
+        // writes of at most 1 GiB at a time (the kernel's limit per call is about 2 GiB)
+        for (let at = 0; at < bytes.length; at += 1 << 30) {
+          const part = bytes.subarray(at, Math.min(bytes.length, at + (1 << 30)));
+          await handle.write(part, 0, part.length, position);
+          position += part.length;
+        }
+      };
+      await write(prefix);
+      const base = prefix.length;
+      for (const section of sections) {
+        const column = columns[section.name];
+        position = base + section.offset;
+        await write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
       }
-    };
-    await write(prefix);
-    const base = prefix.length;
-    for (const section of sections) {
-      const column = columns[section.name];
-      position = base + section.offset;
-      await write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
+    } finally {
+      await handle.close();
     }
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(temporary, path);
+  });
 }
 
 /** What {@link readBinaryFile} returns. */

@@ -5,6 +5,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBVector } from '@duckdb/nod
 import { ColumnBatchIngester, keysFromInt64Words } from './column-batches';
 import { DataFormatError } from './loaders';
 import type { ReadInteractionsOptions, StreamedInteractions } from './streaming-csv';
+import { writeFileAtomically } from './write-file-atomically';
 
 /** Rows in a DuckDB data chunk (its standard vector size; a larger chunk grows the buffers). */
 const DuckDBVectorSize = 2048;
@@ -266,20 +267,19 @@ export async function readItemsParquet(
  * Writes a Parquet file from a CSV or JSON-lines file through DuckDB (used by the scale bench
  * and the tests to make Parquet inputs): `COPY (SELECT * FROM source) TO target`.
  * @param source - a `.csv` or `.jsonl` file.
- * @param target - the `.parquet` file to write (to a temporary name, then renamed).
+ * @param target - the `.parquet` file to write (`writeFileAtomically`: a temporary file, then renamed).
  */
 export async function convertToParquet(source: string, target: string): Promise<void> {
-  const { rename } = await import('node:fs/promises');
   const { instance, connection } = await connect();
-  const temporary = `${target}.tmp-${process.pid}.parquet`;
   try {
     const read = /\.jsonl?$/i.test(source)
       ? `read_json(${literal(source)}, format = 'newline_delimited')`
       : `read_csv(${literal(source)}, header = true)`;
-    await connection.run(`COPY (SELECT * FROM ${read}) TO ${literal(temporary)} (FORMAT parquet)`);
+    await writeFileAtomically(target, async (temporary) => {
+      await connection.run(`COPY (SELECT * FROM ${read}) TO ${literal(temporary)} (FORMAT parquet)`);
+    });
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
-  await rename(temporary, target);
 }

@@ -111,6 +111,18 @@ export function checkUsers(
 }
 
 /**
+ * {@link checkUsers} for one history: the training user it belongs to, -1 when none is given.
+ * @throws RangeError as {@link checkUsers} does.
+ */
+export function checkUser(
+  operation: string,
+  user: number | undefined,
+  part: BprMatrixFactorization | undefined,
+): number {
+  return (checkUsers(operation, user === undefined ? undefined : [user], 1, part) ?? [-1])[0];
+}
+
+/**
  * A fit's result: the loop's outcome, with what the first fit chose (word vectors found, the
  * collaborative part's tuning) and the held-out validation slice, in numbers and in the summary.
  */

@@ -2,6 +2,7 @@ import type { EncodedCorpus } from '../text/encode-corpus';
 import { encodeCorpus } from '../text/encode-corpus';
 import type { Tokenizer } from '../text/tokenizer';
 import type { Vocabulary } from '../text/vocabulary';
+import { uniqueHistory } from '../ragged/unique-history';
 
 /**
  * The items a model can recommend: their ids, a map back to dense indices, and their encoded
@@ -87,6 +88,24 @@ export class ItemCatalog {
       indices[position] = index;
     });
     return indices;
+  }
+
+  /**
+   * Dense indices of a history of item ids (oldest first), each item once, at its most recent
+   * position (`uniqueHistory`); throws naming the first unknown id and its position.
+   */
+  historyIndices(history: readonly string[], what = 'history item'): Int32Array {
+    return this.indicesOf(uniqueHistory(history), what);
+  }
+
+  /** Dense indices of the ids the catalogue holds, in their order; ids it does not hold are skipped. */
+  knownIndicesOf(ids: readonly string[]): Int32Array {
+    const known: number[] = [];
+    for (const id of ids) {
+      const index = this.indexById.get(id);
+      if (index !== undefined) known.push(index);
+    }
+    return Int32Array.from(known);
   }
 
   /** Token count of item `index`. */

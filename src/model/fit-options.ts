@@ -98,3 +98,16 @@ export function checkTrainingData(data: MarsTrainingData): void {
   }
   checkTrainablePositives(data.train);
 }
+
+/**
+ * Checks that a later `fit` trains on the catalogue the model was first trained on (the same
+ * item ids in the same order): its weights are tied to those items.
+ * @param ids - the model's catalogue ids.
+ * @throws RangeError when the items differ.
+ */
+export function checkSameCatalogue(ids: readonly string[], data: MarsTrainingData): void {
+  if (data.itemIds.length !== ids.length || data.itemIds.some((id, i) => id !== ids[i]))
+    throw new RangeError(
+      'MarsModel.fit: the items differ from the catalogue this model was first trained on',
+    );
+}

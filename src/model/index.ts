@@ -33,4 +33,4 @@ export {
 export type { ArtifactContents, ArtifactLocation } from './artifact';
 export { atomicDirectoryPaths, settleDirectory, writeDirectoryAtomically } from './atomic-directory';
 export type { AtomicDirectoryOptions, DirectorySettlement } from './atomic-directory';
-export { uniqueHistory } from './unique-history';
+export { uniqueHistory } from '../ragged/unique-history';

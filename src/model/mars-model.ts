@@ -2,25 +2,28 @@ import type { CsrMatrix } from '../data/csr';
 import { disposeMarsBlocks } from '../layers/mars-blocks';
 import { evaluateRanking } from '../metrics/evaluate-ranking';
 import type { RankingEvaluation } from '../metrics/evaluate-ranking';
-import { topK } from '../metrics/top-k';
-import { capHistory, historyOfRow } from '../ragged/cap-history';
+import { capHistory, historiesOfRows } from '../ragged/cap-history';
+import { uniqueHistory } from '../ragged/unique-history';
+import { CatalogueIndex } from '../serving/catalogue-index';
+import type { CatalogueIndexOptions } from '../serving/catalogue-index';
+import { checkIndexMatches, checkItemTexts, keepLearnedColumns } from '../serving/catalogue-updates';
 import { explainAttention } from '../serving/explain-attention';
 import { computeItemVectors, ItemVectorCache } from '../serving/item-vectors';
-import { scoreHistories } from '../serving/score-histories';
-import { CatalogueIndex } from '../serving/catalogue-index';
-import type { CatalogueIndexOptions, ServingSearch } from '../serving/catalogue-index';
 import { catalogueColumns, coldItemColumns } from '../serving/model-columns';
+import { rankHistories } from '../serving/rank-histories';
+import { scoreHistories } from '../serving/score-histories';
 import type { ScoringColumns } from '../serving/scoring-table';
+import { searchCatalogue, servingSearchOf } from '../serving/search-catalogue';
 import { collaborativeUserVectors } from '../collaborative/fold-in';
 import { encodeCorpus } from '../text/encode-corpus';
-import { DEFAULT_SEED } from '../training/defaults';
 import { validationForFit } from '../training/hold-out';
+import { marsTrainingRun } from '../training/mars-training-run';
 import { trainMarsBlocks } from '../training/train-mars';
 import type { ArtifactLocation } from './artifact';
 import type { ItemCatalog } from './catalog';
 import { resolveMarsConfig } from './config';
 import type { MarsConfig } from './config';
-import { checkTrainingData } from './fit-options';
+import { checkSameCatalogue, checkTrainingData } from './fit-options';
 import type { FitOptions, FitResult, MarsTrainingData } from './fit-options';
 import { DEFAULT_EVALUATION_METRICS, EVALUATION_USER_BATCH } from './mars-model-options';
 import type {
@@ -29,25 +32,23 @@ import type {
   Recommendation,
   RecommendOptions,
 } from './mars-model-options';
-import { buildMarsModel, checkUsers, withFirstFit } from './build-model';
+import { buildMarsModel, checkUser, checkUsers, withFirstFit } from './build-model';
 import type { BuiltMarsModel } from './build-model';
 import { summarizeMarsBlocks } from './model-summary';
 import type { ModelSummary } from './model-summary';
 import { loadMarsModel, saveMarsModel } from './persistence';
-import { uniqueHistory } from './unique-history';
 import type { MarsModelParts } from './persistence';
-
-/** Histories scored per batch by `recommendMany`. */
-const RECOMMEND_BATCH = 64;
 
 /**
  * MARS, the Memory Attention-Aware Recommender System (Zheng et al. 2019), wired from the
  * library's building blocks: the text pipeline (`Tokenizer`, `Vocabulary`, `ItemCatalog`), the
  * blocks of `buildMarsBlocks` (two `TextCnnEncoder`s, `MemoryAttention`, optional `ItemBias`,
- * `ItemIdEmbedding` and collaborative part), training by `trainMarsBlocks` (the BPR step
- * `marsBprLoss` in the fit loop), ranking by `serving/` (`computeItemVectors`, `scoreHistories`,
- * `explainAttention`), and the full-ranking evaluator of `mars-rec/metrics`. Nothing here is out
- * of reach of a user composing the blocks.
+ * `ItemIdEmbedding` and collaborative part), training by `trainMarsBlocks` (`marsTrainingRun`;
+ * the BPR step `marsBprLoss` in the fit loop), ranking by `serving/` (`computeItemVectors`,
+ * `scoreHistories`, `rankHistories`, `explainAttention`; `searchCatalogue` over a
+ * `CatalogueIndex`), and the full-ranking evaluator of `mars-rec/metrics` over
+ * `historiesOfRows`. Every step is public: nothing here is out of reach of a user composing the
+ * blocks.
  *
  * @example
  * ```ts
@@ -101,45 +102,24 @@ export class MarsModel {
    */
   async fit(data: MarsTrainingData, options: FitOptions = {}): Promise<FitResult> {
     checkTrainingData(data);
-    const seed = options.seed ?? DEFAULT_SEED;
-    const { train, validation, heldOut } = validationForFit(data.train, data.validation, {
-      ...options,
-      seed,
-    });
+    const { train, validation, heldOut } = validationForFit(data.train, data.validation, options);
     let built: BuiltMarsModel | undefined;
-    if (this.parts) this.checkSameItems(data);
+    if (this.parts) checkSameCatalogue(this.parts.catalog.ids, data);
     else
       this.parts = (built = await buildMarsModel(this.config, { ...data, train, validation }, options)).parts;
     const { blocks, catalog } = this.parts;
-    blocks.itemBias?.markSeen(train);
-    blocks.itemIdEmbedding?.markSeen(train);
     this.vectors.invalidate();
-    const outcome = await trainMarsBlocks(
-      {
-        blocks,
-        documents: catalog.tokens,
-        train,
-        validation,
-        maxHistory: this.config.maxHistory,
-        lambdaU: this.config.lambdaU,
-        lambdaV: this.config.lambdaV,
-        evaluate: async (targets, users, metric) =>
-          (await this.evaluate(targets, train, { metrics: [metric], users })).mean,
-        onWeightsChanged: () => this.vectors.invalidate(),
-        // a warm-started collaborative part is a ranking already: the first candidate of the
-        // best-weights selection, so training can only keep or improve it on validation
-        atStart: blocks.collaborative
-          ? { start: 'the collaborative part alone', trained: 'the text part' }
-          : undefined,
-      },
-      options,
-    );
-    return withFirstFit(outcome, built, heldOut);
+    const run = marsTrainingRun(blocks, catalog.tokens, { train, validation }, this.config, {
+      evaluate: async (targets, users, metric) =>
+        (await this.evaluate(targets, train, { metrics: [metric], users })).mean,
+      onWeightsChanged: () => this.vectors.invalidate(),
+    });
+    return withFirstFit(await trainMarsBlocks(run, options), built, heldOut);
   }
 
   /**
    * Full-ranking evaluation (the report's protocol): each user's memory is their `history` row
-   * (`historyOfRow`: oldest first, capped at `maxHistory`); every item is scored, the history
+   * (`historiesOfRows`: oldest first, capped at `maxHistory`); every item is scored, the history
    * items are excluded, and the metrics are computed against `targets`.
    * @param targets - held-out positives (validation or test), users x items.
    * @param history - training positives, same shape; used as memory and excluded from ranking.
@@ -150,6 +130,7 @@ export class MarsModel {
     options: EvaluateOptions = {},
   ): Promise<RankingEvaluation> {
     const { catalog } = this.requireTrained('evaluate');
+    const { maxHistory } = this.config;
     return evaluateRanking({
       itemCount: catalog.size,
       targets,
@@ -159,11 +140,7 @@ export class MarsModel {
       metrics: options.metrics ?? DEFAULT_EVALUATION_METRICS,
       userBatchSize: options.userBatchSize ?? EVALUATION_USER_BATCH,
       // rows are the training users: a collaborative part adds their user term
-      score: (users) =>
-        this.scoreCapped(
-          Array.from(users, (user) => historyOfRow(history, user, this.config.maxHistory)),
-          users,
-        ),
+      score: (users) => this.scoreItemsForHistories(historiesOfRows(history, users, maxHistory), users),
     });
   }
 
@@ -181,8 +158,14 @@ export class MarsModel {
   ): Promise<Float32Array> {
     if (users && users.length !== histories.length)
       throw new RangeError(`scoreItemsForHistories: ${users.length} users for ${histories.length} histories`);
-    const capped = histories.map((history) => capHistory(history, this.config.maxHistory));
-    return this.scoreCapped(capped, users ? Int32Array.from(users) : undefined);
+    const { blocks } = this.requireTrained('score');
+    const { maxHistory, aggregation } = this.config;
+    const capped = histories.map((history) => capHistory(history, maxHistory));
+    return scoreHistories(await this.vectors.get(), capped, {
+      aggregation,
+      collaborative: blocks.collaborative,
+      users: users ? Int32Array.from(users) : undefined,
+    });
   }
 
   /**
@@ -197,35 +180,33 @@ export class MarsModel {
     )[0];
   }
 
-  /** {@link MarsModel.recommend} for many users at once, scored in batches. */
+  /** {@link MarsModel.recommend} for many users at once, scored in batches (`RANK_HISTORIES_BATCH`). */
   async recommendMany(
     histories: readonly (readonly string[])[],
     options: RecommendOptions = {},
   ): Promise<Recommendation[][]> {
-    const { catalog } = this.requireTrained('recommend');
+    const { catalog, blocks } = this.requireTrained('recommend');
+    const { maxHistory } = this.config;
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
-    if (options.exact || options.approximate) return this.recommendFromIndex(histories, options, k);
-    const indices = histories.map((history, user) =>
-      catalog.indicesOf(uniqueHistory(history), `history item (user ${user})`),
-    );
-    const excluded = catalog.indicesOf(options.exclude ?? [], 'excluded item');
-    const users = checkUsers('recommend', options.users, histories.length, this.parts?.blocks.collaborative);
-    const allowed = options.candidates && new Set(catalog.indicesOf(options.candidates, 'candidate item'));
-    const results: Recommendation[][] = [];
-    for (let start = 0; start < indices.length; start += RECOMMEND_BATCH) {
-      const slice = indices.slice(start, start + RECOMMEND_BATCH);
-      const scores = await this.scoreItemsForHistories(slice, users?.slice(start, start + RECOMMEND_BATCH));
-      slice.forEach((history, row) => {
-        const rowScores = scores.subarray(row * catalog.size, (row + 1) * catalog.size);
-        const skip = new Set<number>([...history, ...excluded]);
-        if (allowed) for (let i = 0; i < catalog.size; i++) if (!allowed.has(i)) skip.add(i);
-        const top = topK(rowScores, Math.min(k, catalog.size), skip);
-        results.push(Array.from(top, (item) => ({ id: catalog.ids[item], score: rowScores[item] })));
-      });
+    if (options.exact || options.approximate) {
+      const index = this.requireIndex('recommend');
+      const search = servingSearchOf(options);
+      const users = checkUsers('recommend', options.users, histories.length, blocks.collaborative);
+      const userVectorOf = (row: number, history: readonly string[]): Float32Array =>
+        this.userVector(history, { user: users?.[row] });
+      return searchCatalogue(index, histories, { ...options, k, search, maxHistory, userVectorOf });
     }
-    return results;
+    const indices = histories.map((history, user) =>
+      catalog.historyIndices(history, `history item (user ${user})`),
+    );
+    const exclude = catalog.indicesOf(options.exclude ?? [], 'excluded item');
+    const users = checkUsers('recommend', options.users, histories.length, blocks.collaborative);
+    const allowed = options.candidates && new Set(catalog.indicesOf(options.candidates, 'candidate item'));
+    const score = (batch: readonly Int32Array[], start: number): Promise<Float32Array> =>
+      this.scoreItemsForHistories(batch, users?.slice(start, start + batch.length));
+    return rankHistories(catalog.ids, indices, score, { k, exclude, allowed });
   }
 
   /**
@@ -240,23 +221,13 @@ export class MarsModel {
     options: { user?: number } = {},
   ): Promise<AttentionExplanation> {
     const { catalog, blocks } = this.requireTrained('explain');
-    const users = options.user === undefined ? undefined : [options.user];
-    const [user] = checkUsers('explain', users, 1, blocks.collaborative) ?? [-1];
-    const kept = capHistory(
-      catalog.indicesOf(uniqueHistory(history), 'history item'),
-      this.config.maxHistory,
-    );
+    const user = checkUser('explain', options.user, blocks.collaborative);
+    const kept = capHistory(catalog.historyIndices(history), this.config.maxHistory);
     const [candidate] = catalog.indicesOf([item], 'candidate item');
-    const { weights, score, uniformity } = await explainAttention(await this.vectors.get(), kept, candidate, {
-      aggregation: this.config.aggregation,
-      collaborative: blocks.collaborative,
-      user,
-    });
-    const read = Array.from(kept, (index, position) => ({
-      id: catalog.ids[index],
-      weight: weights[position],
-    }));
-    return { item, score, history: read, uniformity };
+    const settings = { aggregation: this.config.aggregation, collaborative: blocks.collaborative, user };
+    const read = await explainAttention(await this.vectors.get(), kept, candidate, settings);
+    const weights = Array.from(kept, (index, k) => ({ id: catalog.ids[index], weight: read.weights[k] }));
+    return { item, score: read.score, history: weights, uniformity: read.uniformity };
   }
 
   /** The catalogue index that `recommend` searches with `exact` or `approximate` (see {@link MarsModel.buildIndex}). */
@@ -273,13 +244,12 @@ export class MarsModel {
   async buildIndex(options: CatalogueIndexOptions = {}): Promise<CatalogueIndex> {
     const { catalog, blocks } = this.requireTrained('buildIndex');
     const columns = await catalogueColumns(await this.vectors.get(), blocks.collaborative);
-    const index = await CatalogueIndex.build(
-      catalog.ids,
-      columns,
-      this.config.outputDim,
-      blocks.collaborative?.factors ?? 0,
-      { aggregation: this.config.aggregation, ...options },
-    );
+    const { outputDim, aggregation } = this.config;
+    const factors = blocks.collaborative?.factors ?? 0;
+    const index = await CatalogueIndex.build(catalog.ids, columns, outputDim, factors, {
+      aggregation,
+      ...options,
+    });
     this.useIndex(index);
     return index;
   }
@@ -291,15 +261,9 @@ export class MarsModel {
   useIndex(index: CatalogueIndex | undefined): void {
     if (index) {
       const { blocks } = this.requireTrained('useIndex');
-      const factors = blocks.collaborative?.factors ?? 0;
-      if (index.table.textDim !== this.config.outputDim || index.table.collaborativeDim !== factors)
-        throw new RangeError(
-          `MarsModel.useIndex: the index holds vectors of ${index.table.textDim} + ${index.table.collaborativeDim} numbers, the model ${this.config.outputDim} + ${factors}: it was built from another model`,
-        );
-      if (index.aggregation !== this.config.aggregation)
-        throw new RangeError(
-          `MarsModel.useIndex: the index reads the memory by '${index.aggregation}', the model by '${this.config.aggregation}'`,
-        );
+      const { outputDim: textDim, aggregation } = this.config;
+      const collaborativeDim = blocks.collaborative?.factors ?? 0;
+      checkIndexMatches(index, { textDim, collaborativeDim, aggregation }, 'MarsModel.useIndex');
     }
     if (this.servingIndex && this.servingIndex !== index) this.servingIndex.dispose();
     this.servingIndex = index;
@@ -311,13 +275,9 @@ export class MarsModel {
    */
   async encodeItems(texts: readonly string[]): Promise<ScoringColumns> {
     const { tokenizer, vocabulary, blocks } = this.requireTrained('encodeItems');
-    const documents = encodeCorpus(
-      texts.map((text, position) => ({ id: String(position), text })),
-      tokenizer,
-      vocabulary,
-      { maxLength: this.config.maxDocumentLength },
-    );
-    return coldItemColumns(blocks, documents);
+    const items = texts.map((text, position) => ({ id: String(position), text }));
+    const maxLength = this.config.maxDocumentLength;
+    return coldItemColumns(blocks, encodeCorpus(items, tokenizer, vocabulary, { maxLength }));
   }
 
   /**
@@ -329,23 +289,10 @@ export class MarsModel {
     items: readonly { id: string; text: string }[],
   ): Promise<{ added: number; replaced: number }> {
     const index = this.requireIndex('indexItems');
-    items.forEach((item, position) => {
-      if (typeof item?.id !== 'string' || typeof item.text !== 'string')
-        throw new TypeError(`MarsModel.indexItems: item ${position} needs a string id and a string text`);
-    });
+    checkItemTexts(items, 'MarsModel.indexItems');
+    const ids = items.map((item) => item.id);
     const columns = await this.encodeItems(items.map((item) => item.text));
-    const { itemFactors, biases } = index.table.view;
-    const f = index.table.collaborativeDim;
-    items.forEach((item, k) => {
-      const row = index.rowOf(item.id);
-      if (row === undefined) return;
-      columns.itemFactors.set(itemFactors.subarray(row * f, (row + 1) * f), k * f);
-      columns.biases[k] = biases[row];
-    });
-    return index.upsert(
-      items.map((item) => item.id),
-      columns,
-    );
+    return index.upsert(ids, keepLearnedColumns(index, ids, columns));
   }
 
   /** Removes items from the attached index: they are never recommended again. @returns how many were there. */
@@ -355,19 +302,19 @@ export class MarsModel {
 
   /**
    * The collaborative user vector the model scores a history with: the learned p_u of a training
-   * user, or the fold-in of the history's most recent `maxHistory` items (those of the model's
-   * catalogue); empty without a collaborative part.
+   * user, or the fold-in of the history's most recent `maxHistory` distinct items (those of the
+   * model's catalogue; an id given twice counts once, as in `recommend`); empty without a
+   * collaborative part.
    */
   userVector(history: readonly string[], options: { user?: number } = {}): Float32Array {
     const { catalog, blocks } = this.requireTrained('userVector');
-    const part = blocks.collaborative;
-    const users = checkUsers('userVector', options.user === undefined ? undefined : [options.user], 1, part);
-    if (!part) return new Float32Array(0);
-    const capped = history.slice(Math.max(0, history.length - this.config.maxHistory));
-    const known = Int32Array.from(
-      capped.map((id) => catalog.indexOf(id)).filter((index): index is number => index !== undefined),
+    const user = checkUser('userVector', options.user, blocks.collaborative);
+    if (!blocks.collaborative) return new Float32Array(0);
+    const distinct = uniqueHistory(history);
+    const recent = catalog.knownIndicesOf(
+      distinct.slice(Math.max(0, distinct.length - this.config.maxHistory)),
     );
-    return collaborativeUserVectors(part, users ?? [-1], () => known);
+    return collaborativeUserVectors(blocks.collaborative, [user], () => recent);
   }
 
   /**
@@ -401,56 +348,6 @@ export class MarsModel {
     this.servingIndex = undefined;
     this.vectors.invalidate();
     if (this.parts) disposeMarsBlocks(this.parts.blocks);
-  }
-
-  private checkSameItems(data: MarsTrainingData): undefined {
-    const ids = this.parts?.catalog.ids ?? [];
-    if (data.itemIds.length !== ids.length || data.itemIds.some((id, i) => id !== ids[i]))
-      throw new RangeError(
-        'MarsModel.fit: the items differ from the catalogue this model was first trained on',
-      );
-    return undefined;
-  }
-
-  /** Scores capped histories with the cached item vectors. */
-  private async scoreCapped(histories: readonly Int32Array[], users?: Int32Array): Promise<Float32Array> {
-    const { blocks } = this.requireTrained('score');
-    return scoreHistories(await this.vectors.get(), histories, {
-      aggregation: this.config.aggregation,
-      collaborative: blocks.collaborative,
-      users,
-    });
-  }
-
-  /** `recommendMany` through the attached index (exact or approximate). */
-  private async recommendFromIndex(
-    histories: readonly (readonly string[])[],
-    options: RecommendOptions,
-    k: number,
-  ): Promise<Recommendation[][]> {
-    const index = this.requireIndex('recommend');
-    if (options.exact && options.approximate)
-      throw new RangeError('recommend: give exact or approximate, not both');
-    const search: ServingSearch = options.exact
-      ? { mode: 'exact' }
-      : {
-          mode: 'approximate',
-          candidates: typeof options.approximate === 'object' ? options.approximate.candidates : undefined,
-        };
-    const users = checkUsers('recommend', options.users, histories.length, this.parts?.blocks.collaborative);
-    const excluded = index.rowsOf(options.exclude ?? [], 'excluded item');
-    const allowed = options.candidates && new Set(index.rowsOf(options.candidates, 'candidate item'));
-    const results: Recommendation[][] = [];
-    for (const [row, history] of histories.entries()) {
-      const rows = index.rowsOf(history, `history item (user ${row})`);
-      const userVector = this.userVector(history, { user: users?.[row] });
-      const query = index.query(capHistory(rows, this.config.maxHistory), userVector);
-      const top = await index.topK(query, { k, exclude: new Set([...rows, ...excluded]), allowed }, search);
-      results.push(
-        Array.from(top.rows, (item, position) => ({ id: index.ids[item], score: top.scores[position] })),
-      );
-    }
-    return results;
   }
 
   private requireIndex(operation: string): CatalogueIndex {

@@ -78,6 +78,22 @@ export function historyOfRow(rows: TimedRows, row: number, maxHistory = Infinity
   return maxHistory === Infinity ? ordered : capHistory(ordered, maxHistory);
 }
 
+/**
+ * The memories of many users: {@link historyOfRow} of each row in `users`, the histories that
+ * full-ranking evaluation scores (`MarsModel.evaluate`, and a model composed by hand).
+ * @param rows - the matrix (usually the training positives).
+ * @param users - row (user) indices.
+ * @param maxHistory - the cap, in items. Default: no cap.
+ * @returns one history per user, oldest first.
+ */
+export function historiesOfRows(
+  rows: TimedRows,
+  users: ArrayLike<number>,
+  maxHistory = Infinity,
+): Int32Array[] {
+  return Array.from(users, (user) => historyOfRow(rows, user, maxHistory));
+}
+
 function timeOrder(a: number, b: number): number {
   const aKnown = !Number.isNaN(a);
   const bKnown = !Number.isNaN(b);

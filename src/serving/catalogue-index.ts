@@ -1,3 +1,4 @@
+import { writeFileAtomically } from '../data/write-file-atomically';
 import { approximateTopK, bruteForceTopK, exactTopK } from './exact-top-k';
 import type { TopKRequest, TopKResult } from './exact-top-k';
 import { createItemIndex, openItemIndex } from './item-index/open-item-index';
@@ -280,9 +281,7 @@ export class CatalogueIndex {
       await fs.rm(staging, { recursive: true, force: true });
       throw error;
     }
-    const pointer = join(directory, `CURRENT.tmp-${process.pid}-${Date.now()}`);
-    await writeSynced(pointer, [new TextEncoder().encode(generation)]);
-    await fs.rename(pointer, join(directory, 'CURRENT'));
+    await writeFileAtomically(join(directory, 'CURRENT'), generation);
     // older generations, and what interrupted saves left (staging folders, unswitched generations,
     // pointer files never renamed into place)
     for (const entry of await fs.readdir(directory))

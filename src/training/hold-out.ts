@@ -1,7 +1,7 @@
 import type { CsrMatrix } from '../data/csr';
 import { chronologicalPositions } from '../ragged/cap-history';
 import { SeededRandom } from '../random/seeded-random';
-import { HOLDOUT_MAX_FRACTION, HOLDOUT_MIN_POSITIVES, HOLDOUT_USERS } from './defaults';
+import { DEFAULT_SEED, HOLDOUT_MAX_FRACTION, HOLDOUT_MIN_POSITIVES, HOLDOUT_USERS } from './defaults';
 
 /** Training positives with a validation slice taken out of them ({@link holdOutValidation}). */
 export interface HeldOutValidation {
@@ -66,13 +66,14 @@ export function holdOutValidation(train: CsrMatrix, seed: number): HeldOutValida
  * share: the validation split when one is given; without one, under the default budget (no
  * `steps`, no `epochs`), a slice held out of the training positives ({@link holdOutValidation});
  * with `steps` or `epochs` and no validation split, no validation.
+ * @param request - the fit's budget and seed (of the held-out slice; default `DEFAULT_SEED`).
  */
 export function validationForFit(
   train: CsrMatrix,
   validation: CsrMatrix | undefined,
-  request: { steps?: number; epochs?: number; seed: number },
+  request: { steps?: number; epochs?: number; seed?: number },
 ): { train: CsrMatrix; validation?: CsrMatrix; heldOut: number } {
   if (validation || request.steps !== undefined || request.epochs !== undefined)
     return { train, validation, heldOut: 0 };
-  return holdOutValidation(train, request.seed) ?? { train, heldOut: 0 };
+  return holdOutValidation(train, request.seed ?? DEFAULT_SEED) ?? { train, heldOut: 0 };
 }

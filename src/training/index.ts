@@ -23,6 +23,8 @@ export { defaultValidationInterval, resolveTrainingBudget, stepsPerEpoch, stepsP
 export type { BudgetRequest } from './budget';
 export { trainMarsBlocks } from './train-mars';
 export type { MarsTrainingOptions, MarsTrainingRun } from './train-mars';
+export { marsTrainingRun } from './mars-training-run';
+export type { MarsRunSettings } from './mars-training-run';
 export { NonFiniteLossError } from './non-finite-loss-error';
 export { holdOutValidation, validationForFit } from './hold-out';
 export type { HeldOutValidation } from './hold-out';

@@ -136,12 +136,13 @@ export interface MarsTrainingRun {
 
 /**
  * Trains MARS blocks with BPR: the triplet sampler, the budget, the optimizer and step engine,
- * validation with early stopping and best weights, progress. `MarsModel.fit` calls it after
- * building the model.
+ * validation with early stopping and best weights, progress. The items of `train` are first
+ * marked seen by the item bias and item-ID embedding (`markSeen`: items without a training
+ * positive keep their cold values). `MarsModel.fit` calls it after building the model.
  *
  * @example
  * ```ts
- * import { buildMarsBlocks, computeItemVectors, disposeItemVectors, historyOfRow } from 'mars-rec';
+ * import { buildMarsBlocks, computeItemVectors, disposeItemVectors, historiesOfRows } from 'mars-rec';
  * import { resolveMarsConfig, scoreHistories, trainMarsBlocks } from 'mars-rec';
  * import { InteractionDataset, loadInteractionsCsv, loadItemsJsonl, splitPerUser } from 'mars-rec/data';
  * import { evaluateRanking } from 'mars-rec/metrics';
@@ -161,10 +162,9 @@ export interface MarsTrainingRun {
  *     // a validation metric of the current weights, for early stopping and the best weights
  *     evaluate: async (targets, users, metric) => {
  *       const vectors = await computeItemVectors(blocks, documents);
- *       const histories = (batch: Int32Array) => Array.from(batch, (user) => historyOfRow(train, user, maxHistory));
  *       const result = await evaluateRanking({
  *         ...{ itemCount: dataset.itemCount, targets, exclude: train, users, metrics: [metric] },
- *         score: (batch) => scoreHistories(vectors, histories(batch)),
+ *         score: (batch) => scoreHistories(vectors, historiesOfRows(train, batch, maxHistory)),
  *       });
  *       disposeItemVectors(vectors);
  *       return result.mean;
@@ -179,6 +179,9 @@ export async function trainMarsBlocks(
   run: MarsTrainingRun,
   options: MarsTrainingOptions = {},
 ): Promise<FitOutcome> {
+  // items with training positives learn their ID terms; the others keep the cold values
+  run.blocks.itemBias?.markSeen(run.train);
+  run.blocks.itemIdEmbedding?.markSeen(run.train);
   const seed = options.seed ?? DEFAULT_SEED;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const epochFraction = options.epochFraction ?? DEFAULT_EPOCH_FRACTION;

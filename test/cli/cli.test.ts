@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,23 +9,7 @@ import { MarsModel } from '../../src/model/mars-model';
 import { attentionUniformity } from '../../src/serving/attention-uniformity';
 import type { AttentionUniformity } from '../../src/serving/attention-uniformity';
 import { generateSyntheticCorpus } from '../../src/synthetic';
-
-const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'src/cli/main.ts');
-
-async function marsRec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], {
-      cwd: root,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { marsRec } from '../helpers/mars-rec-cli';
 
 describe('mars-rec CLI', () => {
   const folder = mkdtempSync(join(tmpdir(), 'mars-cli-'));

@@ -1,37 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserSplit } from '../../src/data/split';
 import { generateSyntheticCorpus } from '../../src/synthetic';
+import { marsRec, noise, repositoryRoot } from '../helpers/mars-rec-cli';
 
-const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'src/cli/main.ts');
-const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-
-/**
- * What no command may print: TF.js's banner advising tfjs-node, and Dawn's native warnings
- * (`Warning: Couldn't load Vulkan: ...` with a C++ source location). The backend line may name
- * Dawn and Vulkan in its own words when it says why WebGPU was skipped.
- */
-const noise = /install our node backend|^={10,}$|^Warning: |BackendVk|\.cpp:\d+|artificially reduced/m;
-
-async function marsRec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], {
-      cwd: root,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const { version } = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 describe('mars-rec --help and --version', () => {
   it('prints the help of a command with exit code 0, even beside a flag it does not know', async () => {

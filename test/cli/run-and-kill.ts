@@ -1,10 +1,8 @@
 // Spawns a TypeScript child and kills it with SIGKILL at a chosen moment: the crash-safety tests.
 import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repositoryRoot } from '../helpers/mars-rec-cli';
 
-/** The repository root (children run there, so `tsx` resolves). */
-export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { repositoryRoot };
 
 /** How a child run ended. */
 export interface Killed {

@@ -15,8 +15,8 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Steps the README's `2000` becomes in the test. */
 export const README_TEST_STEPS = 5;
 
-/** What no README command may print: TF.js's tfjs-node banner, Dawn's native warnings. */
-export const noise = /install our node backend|^={10,}$|^Warning: |BackendVk|\.cpp:\d+|artificially reduced/m;
+/** What no README command may print (the CLI tests' `noise`). */
+export { noise } from '../helpers/mars-rec-cli';
 
 /**
  * The body of the first fenced block of `language` in the section headed `heading` of a

@@ -1,10 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainCommand } from '../../src/cli/commands';
 import { UserSplit } from '../../src/data/split';
@@ -12,23 +10,7 @@ import { formatRunInfo, infoCommand } from '../../src/cli/info';
 import { loadServedRun } from '../../src/cli/served-run';
 import { createRecommendationService } from '../../src/serving/http/index';
 import { generateSyntheticCorpus } from '../../src/synthetic';
-
-const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'src/cli/main.ts');
-
-async function marsRec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], {
-      cwd: root,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { cliEntry, marsRec, repositoryRoot } from '../helpers/mars-rec-cli';
 
 /** Starts `mars-rec serve` on a free port; resolves with its URL and the JSON log lines so far. */
 async function serve(
@@ -36,9 +18,9 @@ async function serve(
 ): Promise<{ url: string; logs: Record<string, unknown>[]; stop: () => Promise<number | null> }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, 'serve', '--model', model, '--port', '0', '--backend', 'cpu'],
+    ['--import', 'tsx', cliEntry, 'serve', '--model', model, '--port', '0', '--backend', 'cpu'],
     {
-      cwd: root,
+      cwd: repositoryRoot,
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
