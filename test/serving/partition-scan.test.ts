@@ -110,6 +110,17 @@ describe('PartitionScan', () => {
   });
 });
 
+describe('PartitionScan without vectors', () => {
+  it('training on removed rows only leaves no cells, and a scan offers nothing', async () => {
+    const scan = await scanWithUsearch();
+    scan.train(Int32Array.of(0, 1), vectorsOf(2, 14), { cells: 2, threads: 1 });
+    expect(scan.cellCount).toBe(2);
+    scan.train(Int32Array.of(-1, -1), vectorsOf(2, 14), { cells: 2, threads: 1 });
+    expect(scan.cellCount).toBe(0);
+    expect(offered(scan, vectorsOf(1, 15), 4).size).toBe(0);
+  });
+});
+
 describe('usearch with the partition scan', () => {
   it('probing every cell returns the exact best vectors, before and after a save and reopen', async () => {
     const index = await UsearchItemIndex.create(d, { threads: 1, partitions: 8, probes: 8 });

@@ -94,7 +94,16 @@ export class PartitionScan {
     keys.forEach((key, row) => {
       if (key >= 0) rows.push(row);
     });
-    const cells = Math.max(1, Math.min(options.cells, rows.length));
+    if (rows.length === 0) {
+      // nothing to train on: back to no cells (searches use the graph alone)
+      this.centroids = new Float32Array(0);
+      this.cells = [];
+      this.cellOfKey.fill(-1);
+      this.slotOfKey.fill(-1);
+      this.held = 0;
+      return;
+    }
+    const cells = Math.min(options.cells, rows.length);
     const threads = options.threads ?? 0;
     const random = new SeededRandom(options.seed ?? 1);
     const sampleSize = Math.min(rows.length, cells * (options.samplePerCell ?? 64));
