@@ -7,11 +7,13 @@
 // disk and memory; adding 1,000 items encoded from their text to the smallest (100k) index.
 //
 // Environment: MARS_BENCH_SERVING_SIZES (default 100000,1000000), MARS_BENCH_SERVING_USERS
-// (default 50), MARS_BENCH_SERVING_STEPS (training steps, default 200), MARS_BENCH_SERVING_CANDIDATES
-// (approximate budgets, default 300,1000), MARS_BENCH_SERVING_ENGINE (usearch or brute-force, default
-// usearch), MARS_BENCH_BACKEND (default wasm).
+// (default 50), MARS_BENCH_SERVING_STEPS (training steps, default 200), MARS_BENCH_SERVING_APPROXIMATE
+// (approximate settings, comma-separated: 'default' for no options, 'C' for C candidates, 'C:P' for
+// C candidates and P probed cells of the partition scan (0: the graph alone); default
+// 'default,1000,300:0'), MARS_BENCH_SERVING_ENGINE (usearch or brute-force, default usearch),
+// MARS_BENCH_BACKEND (default wasm).
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -20,7 +22,7 @@ import { selectBackend } from '../../src/backend';
 import type { BackendPreference } from '../../src/backend';
 import { topK } from '../../src/metrics/index';
 import { MarsModel, scoreAllItems } from '../../src/index';
-import { bruteForceTopK, CatalogueIndex } from '../../src/serving';
+import { bruteForceTopK, CatalogueIndex, UsearchItemIndex } from '../../src/serving';
 import type { ItemIndexEngine, MemoryQuery, TopKResult } from '../../src/serving';
 import { loadExperimentData } from '../experiment';
 import { resampleCatalogue, resampleUsers } from '../serving-geometry';
@@ -32,7 +34,24 @@ const suite = 'serving';
 const sizes = (process.env.MARS_BENCH_SERVING_SIZES ?? '100000,1000000').split(',').map(Number);
 const userCount = Number(process.env.MARS_BENCH_SERVING_USERS ?? 50);
 const steps = Number(process.env.MARS_BENCH_SERVING_STEPS ?? 200);
-const budgets = (process.env.MARS_BENCH_SERVING_CANDIDATES ?? '300,1000').split(',').map(Number);
+/** The approximate settings compared: undefined fields take the library's defaults. */
+const approximateSettings = (process.env.MARS_BENCH_SERVING_APPROXIMATE ?? 'default,1000,300:0')
+  .split(',')
+  .map((setting) => {
+    if (setting === 'default') return { label: 'defaults: 300 candidates, 32 probes' };
+    const [candidates, probes] = setting.split(':').map(Number);
+    const label =
+      probes === undefined
+        ? `${candidates} candidates, 32 probes`
+        : probes === 0
+          ? `${candidates} candidates, graph only`
+          : `${candidates} candidates, ${probes} probes`;
+    return { candidates, probes, label };
+  });
+const loads = (): string =>
+  loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' / ');
 const backend = (process.env.MARS_BENCH_BACKEND ?? 'wasm') as BackendPreference;
 const engine = (process.env.MARS_BENCH_SERVING_ENGINE ?? 'usearch') as ItemIndexEngine;
 const historyLength = 50;
@@ -92,6 +111,11 @@ async function todaysBruteForce(
   return topK(scores, k, new Set(user.history));
 }
 
+function partitionCountOf(catalogue: CatalogueIndex): number {
+  const index = catalogue.itemIndex;
+  return index instanceof UsearchItemIndex ? index.partitionCount : 0;
+}
+
 async function directorySize(path: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(path, { withFileTypes: true })) {
@@ -129,6 +153,7 @@ async function benchSize(
   const generated = resampleCatalogue(source, size, 7);
   const users = resampleUsers(source, generated, userCount, historyLength, 11);
   const ids = Array.from({ length: size }, (_, row) => `item-${row}`);
+  const loadAtStart = loads();
   const rssBefore = process.memoryUsage().rss;
   const build = await timed(() =>
     CatalogueIndex.build(ids, generated.columns, source.textDim, source.collaborativeDim, {
@@ -142,7 +167,7 @@ async function benchSize(
     name: `index build ${label} (${engine})`,
     value: build.ms / 1000,
     unit: 's',
-    notes: geometry,
+    notes: `${geometry}; CPU ${(build.cpuMs / 1000).toFixed(0)} s (graph + partition scan, ${partitionCountOf(catalogue)} cells); load average (1/5/15 min) ${loadAtStart} before`,
   });
   rows.push({
     suite,
@@ -169,11 +194,12 @@ async function benchSize(
   });
   // alternate the paths user by user so that the shared machine's load falls on all of them
   const exact: TopKResult[] = [];
-  const approximate: TopKResult[][] = budgets.map(() => []);
+  const approximate: TopKResult[][] = approximateSettings.map(() => []);
   const exactMs: number[] = [];
   const exactCpuMs: number[] = [];
-  const approximateMs: number[][] = budgets.map(() => []);
-  const approximateCpuMs: number[][] = budgets.map(() => []);
+  const approximateMs: number[][] = approximateSettings.map(() => []);
+  const approximateCpuMs: number[][] = approximateSettings.map(() => []);
+  const loadBeforeQueries = loads();
   const bruteMs: number[] = [];
   const bruteCpuMs: number[] = [];
   const bruteUsers = Math.min(users.length, size >= 1e6 ? 2 : 10);
@@ -184,9 +210,9 @@ async function benchSize(
     exact.push(e.value);
     exactMs.push(e.ms);
     exactCpuMs.push(e.cpuMs);
-    for (const [b, candidates] of budgets.entries()) {
+    for (const [b, { candidates, probes }] of approximateSettings.entries()) {
       const a = await timed(() =>
-        catalogue.topK(queries[u], request(users[u]), { mode: 'approximate', candidates }),
+        catalogue.topK(queries[u], request(users[u]), { mode: 'approximate', candidates, probes }),
       );
       approximate[b].push(a.value);
       approximateMs[b].push(a.ms);
@@ -201,6 +227,7 @@ async function benchSize(
     }
   }
   itemTensor.dispose();
+  const loadAfterQueries = loads();
   let identical = 0;
   const identityUsers = Math.min(users.length, 3);
   for (let u = 0; u < identityUsers; u++) {
@@ -213,17 +240,15 @@ async function benchSize(
   }
   // tie-aware recall: an approximate item counts when it scores at least the exact at-th score
   // (equal scores are interchangeable; an untrained part gives many exact ties)
-  const recall = (b: number, at: number): number =>
-    mean(
-      exact.map((e, u) => {
-        if (e.rows.length < at) return 1;
-        const threshold = e.scores[at - 1];
-        return (
-          Array.from(approximate[b][u].scores.subarray(0, at)).filter((score) => score >= threshold).length /
-          at
-        );
-      }),
+  const recallOf = (b: number, u: number, at: number): number => {
+    const e = exact[u];
+    if (e.rows.length < at) return 1;
+    const threshold = e.scores[at - 1];
+    return (
+      Array.from(approximate[b][u].scores.subarray(0, at)).filter((score) => score >= threshold).length / at
     );
+  };
+  const recall = (b: number, at: number): number => mean(exact.map((_, u) => recallOf(b, u, at)));
   const bruteMean = mean(bruteMs);
   const exactMean = mean(exactMs);
   rows.push(
@@ -258,29 +283,30 @@ async function benchSize(
       pass: identical === identityUsers,
       notes: `${identityUsers} users, rows and order compared`,
     },
-    ...budgets.flatMap((candidates, b): BenchRow[] => [
+    ...approximateSettings.flatMap(({ label: setting }, b): BenchRow[] => [
       {
         suite,
-        name: `approximate (${candidates} candidates) ${label}`,
+        name: `approximate (${setting}) ${label}`,
         value: mean(approximateMs[b]),
         unit: 'ms/user',
         target: size >= 1e6 ? '<= 10' : undefined,
         pass: size >= 1e6 ? mean(approximateMs[b]) <= 10 : undefined,
-        notes: `${users.length} users, p95 ${percentile(approximateMs[b], 0.95).toFixed(1)} ms, CPU ${mean(approximateCpuMs[b]).toFixed(1)} ms/user`,
+        notes: `${users.length} users, p95 ${percentile(approximateMs[b], 0.95).toFixed(1)} ms, CPU ${mean(approximateCpuMs[b]).toFixed(1)} ms/user (p95 ${percentile(approximateCpuMs[b], 0.95).toFixed(1)}), ${mean(approximate[b].map((a) => a.scored)).toFixed(0)} items scored; load average ${loadBeforeQueries} before the queries, ${loadAfterQueries} after`,
       },
       {
         suite,
-        name: `approximate (${candidates}) recall@10 ${label}`,
+        name: `approximate (${setting}) recall@10 ${label}`,
         value: recall(b, 10),
         unit: 'of exact top-10',
       },
       {
         suite,
-        name: `approximate (${candidates}) recall@100 ${label}`,
+        name: `approximate (${setting}) recall@100 ${label}`,
         value: recall(b, 100),
         unit: 'of exact top-100',
         target: size >= 1e6 ? '>= 0.99' : undefined,
         pass: size >= 1e6 ? recall(b, 100) >= 0.99 : undefined,
+        notes: `lowest user ${Math.min(...exact.map((_, u) => recallOf(b, u, 100))).toFixed(2)}`,
       },
     ]),
   );

@@ -332,7 +332,7 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         type: 'string',
         value: 'N',
         description: 'with --search approximate: how many candidates the index returns to be scored exactly',
-        defaultText: '1000',
+        defaultText: '300 (with 32 cells of the partition scan probed)',
       },
       backend,
       json,

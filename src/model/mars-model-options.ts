@@ -33,7 +33,7 @@ export interface RecommendOptions {
    */
   exact?: boolean;
   /**
-   * Search the attached index approximately: a fixed budget of `candidates` (default 1,000) items
+   * Search the attached index approximately: a fixed budget of `candidates` (default 300) items
    * from the vector engine, scored exactly. `true` for the default budget. Default false.
    */
   approximate?: boolean | { candidates?: number };

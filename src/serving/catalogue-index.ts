@@ -14,8 +14,11 @@ export type ServingSearch =
   | { mode: 'brute-force' }
   /** The threshold algorithm: the brute force's exact list, from a fraction of the work. */
   | { mode: 'exact' }
-  /** A fixed budget of engine candidates scored exactly; `candidates` default 1,000. */
-  | { mode: 'approximate'; candidates?: number };
+  /**
+   * A fixed budget of engine candidates scored exactly; `candidates` default 300, `probes` (cells
+   * of the partition scan) default the index's setting (32).
+   */
+  | { mode: 'approximate'; candidates?: number; probes?: number };
 
 /** Options of {@link CatalogueIndex.build}. */
 export interface CatalogueIndexOptions extends ItemIndexOptions {
@@ -225,6 +228,7 @@ export class CatalogueIndex {
     if (search.mode === 'approximate')
       return approximateTopK(this.table, this.itemIndex, query, request, {
         candidates: search.candidates,
+        probes: search.probes,
         maxVectorNorm: this.maxNorm,
       });
     throw new RangeError(
@@ -349,20 +353,19 @@ export class CatalogueIndex {
     this.itemIndex.dispose();
   }
 
-  /** Puts rows' current index vectors into the engine (in batches) and tracks the largest norm. */
+  /**
+   * Puts rows' current index vectors into the engine, in one batch (an engine may train on what
+   * it is given, as usearch's partition scan does), and tracks the largest norm.
+   */
   private async indexRows(rows: Int32Array): Promise<void> {
     const width = indexDimensions(this.table);
-    const batch = 65_536;
-    for (let start = 0; start < rows.length; start += batch) {
-      const keys = rows.subarray(start, start + batch);
-      const vectors = indexVectorsOf(this.table, keys);
-      for (let k = 0; k < keys.length; k++) {
-        let sum = 0;
-        for (let i = 0; i < width; i++) sum += vectors[k * width + i] ** 2;
-        this.maxNorm = Math.max(this.maxNorm, Math.sqrt(sum));
-      }
-      await this.itemIndex.add(keys, vectors);
+    const vectors = indexVectorsOf(this.table, rows);
+    for (let k = 0; k < rows.length; k++) {
+      let sum = 0;
+      for (let i = 0; i < width; i++) sum += vectors[k * width + i] ** 2;
+      this.maxNorm = Math.max(this.maxNorm, Math.sqrt(sum));
     }
+    await this.itemIndex.add(rows, vectors);
   }
 }
 

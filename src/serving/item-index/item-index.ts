@@ -17,6 +17,11 @@ export interface ItemIndexSearchOptions {
    * approximate search (the brute force is exact either way).
    */
   exact?: boolean;
+  /**
+   * Cells of the partition scan probed by an approximate search (engines with one; see
+   * {@link ItemIndexOptions.probes}). Default: the index's setting.
+   */
+  probes?: number;
 }
 
 /**
@@ -69,4 +74,13 @@ export interface ItemIndexOptions {
   expansionSearch?: number;
   /** Threads for inserts and searches; 0 = the engine's choice (all cores). Default 0. */
   threads?: number;
+  /**
+   * Cells of the partition scan that backs the graph (k-means over the vectors; an approximate
+   * search also scans the `probes` cells nearest the query exactly): a number, 0 for none, or
+   * `'auto'`: round(sqrt(items)) cells once the index holds 10,000 items, retrained each time it
+   * doubles. Default `'auto'`.
+   */
+  partitions?: number | 'auto';
+  /** Cells scanned by an approximate search (see `partitions`). Default 32. */
+  probes?: number;
 }
