@@ -79,7 +79,7 @@ export interface TrainCommandOptions {
   epochs?: number;
   /** Triplets per step. Default `MarsModel.fit`'s (128). */
   batchSize?: number;
-  /** Learning rate (MARS default: the report's 0.001 x batch / 512). */
+  /** Learning rate (MARS default: 0.002 x batch / 512, twice the report's rule). */
   learningRate?: number;
   /** Longest history, in items; wins over `config.maxHistory`. Default `MarsConfig`'s (50). */
   maxHistory?: number;

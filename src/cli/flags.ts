@@ -192,7 +192,7 @@ export const commandSpecs: Readonly<Record<CommandName, CommandSpec>> = {
         type: 'string',
         value: 'LR',
         description: 'MARS: learning rate of Adam',
-        defaultText: '0.001 x batch size / 512, the report’s rule',
+        defaultText: '0.002 x batch size / 512 (twice the report’s rule)',
       },
       {
         name: 'max-history',

@@ -46,7 +46,7 @@ export interface MarsTrainingOptions {
   maxPasses?: number;
   /** Size of an epoch as a fraction of the number of training positives. Default 0.1. */
   epochFraction?: number;
-  /** Learning rate of the optimizer. Default the report's rule 0.001 x batchSize / 512. */
+  /** Learning rate of the optimizer. Default `defaultLearningRate(batchSize)`: 0.002 x batchSize / 512, twice the report's rule. */
   learningRate?: number;
   /**
    * `'adam'` (the report's choice, default), `'lazy-adam'` (`LazyAdamOptimizer`: rows of the
