@@ -1,6 +1,6 @@
 import type { Tokenizer } from '../text/tokenizer';
 import { ARROW_FILE } from './column-batches';
-import { DataFormatError, decodeUtf8Line } from './loaders';
+import { checkItemRecord, DataFormatError, decodeUtf8Line } from './loaders';
 import { TokenStore, TokenStoreBuilder } from './token-store';
 
 /** Options of {@link loadItemTokens}. */
@@ -115,38 +115,6 @@ export async function hashFile(path: string): Promise<string> {
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }))
     hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** The id and text of one parsed `items.jsonl` line, with {@link loadItemsJsonl}'s errors. */
-export function checkItemRecord(record: unknown, source: string, line: number): { id: string; text: string } {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    throw new DataFormatError(source, line, 'expected a JSON object {"id": ..., "text": ...}');
-  }
-  const { id, text } = record as { id?: unknown; text?: unknown };
-  if (typeof id === 'number' && !Number.isSafeInteger(id)) {
-    throw new DataFormatError(
-      source,
-      line,
-      `field "id" is a number JSON cannot hold exactly (not an integer within 2^53, where neighbouring ids merge); ` +
-        'write ids as strings ("id": "12345678901234567890")',
-    );
-  }
-  const itemId = typeof id === 'number' ? String(id) : id;
-  if (typeof itemId !== 'string' || itemId === '') {
-    throw new DataFormatError(
-      source,
-      line,
-      `field "id" must be a non-empty string, got ${JSON.stringify(id)}`,
-    );
-  }
-  if (typeof text !== 'string') {
-    throw new DataFormatError(
-      source,
-      line,
-      `field "text" of item '${itemId}' must be a string, got ${JSON.stringify(text)}`,
-    );
-  }
-  return { id: itemId, text };
 }
 
 /**

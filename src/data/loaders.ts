@@ -170,33 +170,7 @@ export async function loadItemsJsonl(source: LineSource): Promise<ItemRecord[]> 
     } catch (error) {
       throw new DataFormatError(name, lineNumber, `invalid JSON (${(error as Error).message})`);
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      throw new DataFormatError(name, lineNumber, 'expected a JSON object {"id": ..., "text": ...}');
-    }
-    const { id, text } = record as { id?: unknown; text?: unknown };
-    if (typeof id === 'number' && !Number.isSafeInteger(id)) {
-      throw new DataFormatError(
-        name,
-        lineNumber,
-        `field "id" is a number JSON cannot hold exactly (not an integer within 2^53, where neighbouring ids merge); ` +
-          'write ids as strings ("id": "12345678901234567890")',
-      );
-    }
-    const itemId = typeof id === 'number' ? String(id) : id;
-    if (typeof itemId !== 'string' || itemId === '') {
-      throw new DataFormatError(
-        name,
-        lineNumber,
-        `field "id" must be a non-empty string, got ${JSON.stringify(id)}`,
-      );
-    }
-    if (typeof text !== 'string') {
-      throw new DataFormatError(
-        name,
-        lineNumber,
-        `field "text" of item '${itemId}' must be a string, got ${JSON.stringify(text)}`,
-      );
-    }
+    const { id: itemId, text } = checkItemRecord(record, name, lineNumber);
     const previous = lineOfId.get(itemId);
     if (previous !== undefined) {
       throw new DataFormatError(name, lineNumber, `item id '${itemId}' already appeared on line ${previous}`);
@@ -444,4 +418,36 @@ export async function loadMindBehaviors(source: LineSource): Promise<Interaction
     }
   }
   return records;
+}
+
+/** The id and text of one parsed `items.jsonl` line, with {@link loadItemsJsonl}'s errors. */
+export function checkItemRecord(record: unknown, source: string, line: number): { id: string; text: string } {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw new DataFormatError(source, line, 'expected a JSON object {"id": ..., "text": ...}');
+  }
+  const { id, text } = record as { id?: unknown; text?: unknown };
+  if (typeof id === 'number' && !Number.isSafeInteger(id)) {
+    throw new DataFormatError(
+      source,
+      line,
+      `field "id" is a number JSON cannot hold exactly (not an integer within 2^53, where neighbouring ids merge); ` +
+        'write ids as strings ("id": "12345678901234567890")',
+    );
+  }
+  const itemId = typeof id === 'number' ? String(id) : id;
+  if (typeof itemId !== 'string' || itemId === '') {
+    throw new DataFormatError(
+      source,
+      line,
+      `field "id" must be a non-empty string, got ${JSON.stringify(id)}`,
+    );
+  }
+  if (typeof text !== 'string') {
+    throw new DataFormatError(
+      source,
+      line,
+      `field "text" of item '${itemId}' must be a string, got ${JSON.stringify(text)}`,
+    );
+  }
+  return { id: itemId, text };
 }

@@ -2,50 +2,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CsrMatrix } from '../../src/data/csr';
-import { MarsModel } from '../../src/model/mars-model';
+import type { MarsModel } from '../../src/model/mars-model';
 import type { MarsConfig } from '../../src/model/config';
-import type { MarsTrainingData } from '../../src/model/fit-options';
-import { generateSyntheticCorpus } from '../../src/synthetic';
+import { historyOfUser, syntheticTrainingData, trainedSmallModel } from '../helpers/synthetic-model';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
-function trainingData(): MarsTrainingData {
-  const corpus = generateSyntheticCorpus({ seed: 4, itemCount: 150, userCount: 60, clicksPerUser: [6, 12] });
-  const index = new Map(corpus.items.map((item, i) => [item.id, i]));
-  const rows = new Map<string, Set<number>>();
-  for (const click of corpus.interactions)
-    rows.set(click.user, (rows.get(click.user) ?? new Set()).add(index.get(click.item) as number));
-  const lists = [...rows.values()].map((items) => [...items].sort((a, b) => a - b));
-  const offsets = new Int32Array(lists.length + 1);
-  lists.forEach((list, user) => (offsets[user + 1] = offsets[user] + list.length));
-  const train: CsrMatrix = {
-    rowCount: lists.length,
-    columnCount: corpus.items.length,
-    offsets,
-    indices: Int32Array.from(lists.flat()),
-  };
-  return {
-    itemIds: corpus.items.map((item) => item.id),
-    itemTexts: corpus.items.map((item) => item.text),
-    train,
-  };
-}
-
-const small = { embeddingDim: 16, filters: 16, outputDim: 16, maxDocumentLength: 40 };
-const data = trainingData();
-const historyOf = (user: number): string[] =>
-  Array.from(data.train.indices.subarray(data.train.offsets[user], data.train.offsets[user + 1]), (item) =>
-    String(data.itemIds[item]),
-  );
-
-async function trained(config: Partial<MarsConfig>): Promise<MarsModel> {
-  const model = MarsModel.create({ ...small, ...config });
-  await model.fit(data, { steps: 8, batchSize: 32, learningRate: 0.01, seed: 3 });
-  return model;
-}
+const data = syntheticTrainingData();
+const historyOf = (user: number): string[] => historyOfUser(data, user);
+const trained = (config: Partial<MarsConfig>): Promise<MarsModel> => trainedSmallModel(data, config);
 
 describe.each([
   ['text only', { collaborativeFactors: 0, itemBias: true }],
