@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { trainCommand } from '../../src/cli/commands';
-import { UserSplit } from '../../src/data/split';
+import { readRunDirectory } from '../../src/cli/run-directory';
 import { generateSyntheticCorpus } from '../../src/synthetic';
-import { readFileSync } from 'node:fs';
 import type { BenchRow } from '../types';
 
 const soakRequests = Number(process.env.MARS_SERVE_SOAK ?? 100_000);
@@ -67,7 +66,7 @@ async function makeRun(folder: string, itemCount: number): Promise<Run> {
     json: true,
     quiet: true,
   });
-  const split = UserSplit.fromJSON(JSON.parse(readFileSync(join(directory, 'split.json'), 'utf8')));
+  const { split } = await readRunDirectory(directory); // split.bin, checked against run.json
   return { directory, histories: split.userIds.map((_, user) => split.historyOf(user, 'train')) };
 }
 
