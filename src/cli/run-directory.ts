@@ -5,7 +5,8 @@ import { PopularityRecommender } from '../baselines/popularity';
 import type { PopularityJson } from '../baselines/popularity';
 import { BprMatrixFactorization } from '../collaborative/bpr-mf';
 import type { BprMfJson } from '../collaborative/bpr-mf';
-import { readBinaryFile, writeBinaryFile } from '../data/binary-file';
+import { parseBinaryFile, writeBinaryFile } from '../data/binary-file';
+import type { BinaryFileContents } from '../data/binary-file';
 import { UserSplit } from '../data/split';
 import { MARS_CONFIG_BOUNDS } from '../model/config';
 import { settleDirectory, writeDirectoryAtomically } from '../model/atomic-directory';
@@ -184,7 +185,7 @@ export async function readRunDirectory(given: string): Promise<RunDirectory> {
   const files = run.files;
   if (files !== undefined && (typeof files !== 'object' || files === null || Array.isArray(files)))
     throw new CliError(`${runPath}: "files" must map file names to SHA-256 checksums`);
-  const readChecked = async (name: string): Promise<Buffer> => {
+  const readChecked = async (name: string): Promise<Buffer<ArrayBuffer>> => {
     const path = join(directory, name);
     const bytes = await readFile(path).catch((error: Error) => {
       throw new CliError(`cannot read ${path}: ${error.message}`);
@@ -200,10 +201,13 @@ export async function readRunDirectory(given: string): Promise<RunDirectory> {
   let split: UserSplit;
   if (await present('split.bin')) {
     const splitPath = join(directory, 'split.bin');
-    await readChecked('split.bin');
-    split = await UserSplit.load(splitPath).catch((error: Error) => {
-      throw new CliError(`${splitPath}: ${error.message}`);
-    });
+    // one read: the bytes checksummed are the bytes parsed
+    const bytes = await readChecked('split.bin');
+    try {
+      split = UserSplit.fromBinary(parseBinaryFile(bytes, splitPath), splitPath);
+    } catch (error) {
+      throw new CliError(`${splitPath}: ${(error as Error).message}`);
+    }
   } else {
     // runs written before the binary split
     const splitPath = join(directory, 'split.json');
@@ -217,10 +221,14 @@ export async function readRunDirectory(given: string): Promise<RunDirectory> {
   if (run.model === 'mars') return { directory, run: run as RunJson, split };
   if (run.model === 'bpr-mf' && (await present('baseline.bin'))) {
     const baselinePath = join(directory, 'baseline.bin');
-    await readChecked('baseline.bin');
-    const { meta, columns } = await readBinaryFile(baselinePath).catch((error: Error) => {
-      throw new CliError(`${baselinePath}: ${error.message}`);
-    });
+    const bytes = await readChecked('baseline.bin');
+    let contents: BinaryFileContents;
+    try {
+      contents = parseBinaryFile(bytes, baselinePath);
+    } catch (error) {
+      throw new CliError(`${baselinePath}: ${(error as Error).message}`);
+    }
+    const { meta, columns } = contents;
     const factors = (meta as { factors?: unknown } | null)?.factors;
     checkFactors(factors, baselinePath);
     const lengths = {

@@ -109,6 +109,20 @@ export async function readBinaryFile(path: string): Promise<BinaryFileContents> 
   } finally {
     await handle.close();
   }
+  return parseBinaryFile(bytes, path);
+}
+
+/**
+ * The contents of a file written by {@link writeBinaryFile} from its bytes already in memory
+ * (for a reader that also checksums them, so the file is read once); arrays are views into
+ * `bytes`.
+ * @param given - the whole file.
+ * @param path - where the bytes came from, for the errors.
+ * @throws Error naming `path` when the bytes are not such a file or are cut short.
+ */
+export function parseBinaryFile(given: Uint8Array<ArrayBuffer>, path: string): BinaryFileContents {
+  // the sections are 8-aligned from the file's start: views need the bytes 8-aligned too
+  const bytes = given.byteOffset % 8 === 0 ? given : given.slice();
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.length < 12 || view.toString('latin1', 0, 8) !== MAGIC) {
     throw new Error(`${path}: not a mars-rec binary file (missing ${MAGIC})`);
@@ -126,7 +140,7 @@ export async function readBinaryFile(path: string): Promise<BinaryFileContents> 
     if (start + section.length * type.BYTES_PER_ELEMENT > bytes.length) {
       throw new Error(`${path}: cut short (section '${section.name}' runs past the end): write it again`);
     }
-    columns[section.name] = new type(bytes.buffer, start, section.length);
+    columns[section.name] = new type(bytes.buffer, bytes.byteOffset + start, section.length);
   }
   return { meta, columns };
 }

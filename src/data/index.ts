@@ -21,7 +21,7 @@ export { loadItemTokens, hashFile } from './load-items';
 export type { LoadedItemTokens, LoadItemTokensOptions } from './load-items';
 export { loadDataset, readInteractions } from './load-dataset';
 export type { LoadDatasetOptions, LoadReport } from './load-dataset';
-export { readBinaryFile, writeBinaryFile } from './binary-file';
+export { parseBinaryFile, readBinaryFile, writeBinaryFile } from './binary-file';
 export type { BinaryColumn, BinaryFileContents } from './binary-file';
 export {
   DataFormatError,

@@ -1,7 +1,7 @@
 import { historyOfRow } from '../ragged/cap-history';
 import { SeededRandom } from '../random/seeded-random';
 import { decodeStrings, encodeStrings, readBinaryFile, writeBinaryFile } from './binary-file';
-import type { BinaryColumn } from './binary-file';
+import type { BinaryColumn, BinaryFileContents } from './binary-file';
 import type { CsrMatrix, TimestampArray } from './csr';
 import { IdInterner } from './id-interner';
 import type { IdList } from './id-interner';
@@ -246,7 +246,18 @@ export class UserSplit {
    * @throws Error naming the file when it is not a binary split.
    */
   static async load(path: string): Promise<UserSplit> {
-    const { meta, columns } = await readBinaryFile(path);
+    return UserSplit.fromBinary(await readBinaryFile(path), path);
+  }
+
+  /**
+   * The split of a binary file already read ({@link UserSplit.load} without the read), for a
+   * reader that checksums the bytes too and so reads the file once.
+   * @param contents - the file's contents (`parseBinaryFile`).
+   * @param path - where they came from, for the errors.
+   * @throws Error naming `path` when the contents are not a binary split.
+   */
+  static fromBinary(contents: BinaryFileContents, path: string): UserSplit {
+    const { meta, columns } = contents;
     const header = meta as {
       format?: string;
       version?: number;
