@@ -1,5 +1,5 @@
 import type { InteractionRecord, ItemRecord } from './interaction-dataset';
-import { DataFormatError, readLines } from './loaders';
+import { DataFormatError, readLines, sourceName } from './loaders';
 import type { LineSource } from './loaders';
 
 /** An Amazon product as an item: its text is made of the metadata fields asked for. */
@@ -222,8 +222,4 @@ function reviewTime(value: JsonObject, name: string, line: number): number | und
     return Date.UTC(Number(date[3]), Number(date[1]) - 1, Number(date[2])) / 1000;
   }
   return undefined;
-}
-
-function sourceName(source: LineSource): string {
-  return typeof source === 'string' ? source : '<input>';
 }

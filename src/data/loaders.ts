@@ -134,7 +134,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return index;
 }
 
-function sourceName(source: LineSource): string {
+/** How errors name a line source: its path, or `<input>` for lines given in memory. */
+export function sourceName(source: LineSource): string {
   return typeof source === 'string' ? source : '<input>';
 }
 

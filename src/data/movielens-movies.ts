@@ -1,5 +1,5 @@
 import type { ItemRecord } from './interaction-dataset';
-import { DataFormatError, readLines, splitCsvLine } from './loaders';
+import { DataFormatError, readLines, sourceName, splitCsvLine } from './loaders';
 import type { LineSource } from './loaders';
 
 /** A MovieLens movie as an item: its text is the title, year, genres and tags. */
@@ -199,8 +199,4 @@ async function* records(
 function checkId(id: string, name: string, line: number, field: string): void {
   if (!/^\d+$/.test(id.trim()))
     throw new DataFormatError(name, line, `${field} must be a number, got '${id}'`);
-}
-
-function sourceName(source: LineSource): string {
-  return typeof source === 'string' ? source : '<input>';
 }
