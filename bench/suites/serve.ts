@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { trainCommand } from '../../src/cli/commands';
 import { readRunDirectory } from '../../src/cli/run-directory';
+import { interactionsCsvLines, itemsJsonlLines } from '../../src/data/format-lines';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 import type { BenchRow } from '../types';
 
@@ -38,17 +39,8 @@ async function makeRun(folder: string, itemCount: number): Promise<Run> {
   });
   const items = join(folder, `items-${itemCount}.jsonl`);
   const interactions = join(folder, `interactions-${itemCount}.csv`);
-  writeFileSync(
-    items,
-    corpus.items.map((item) => JSON.stringify({ id: item.id, text: item.text })).join('\n'),
-  );
-  writeFileSync(
-    interactions,
-    [
-      'user,item,rating,timestamp',
-      ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
-    ].join('\n'),
-  );
+  writeFileSync(items, [...itemsJsonlLines(corpus.items.map(({ id, text }) => ({ id, text })))].join('\n'));
+  writeFileSync(interactions, [...interactionsCsvLines(corpus.interactions)].join('\n'));
   const directory = join(folder, `run-${itemCount}`);
   await trainCommand({
     items,

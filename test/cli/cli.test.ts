@@ -10,6 +10,7 @@ import { attentionUniformity } from '../../src/serving/attention-uniformity';
 import type { AttentionUniformity } from '../../src/serving/attention-uniformity';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 import { marsRec } from '../helpers/mars-rec-cli';
+import { writeCorpusFiles } from '../helpers/corpus-files';
 
 describe('mars-rec CLI', () => {
   const folder = mkdtempSync(join(tmpdir(), 'mars-cli-'));
@@ -18,17 +19,7 @@ describe('mars-rec CLI', () => {
 
   beforeAll(() => {
     const corpus = generateSyntheticCorpus({ seed: 3, itemCount: 80, userCount: 60, clicksPerUser: [5, 10] });
-    writeFileSync(
-      items,
-      corpus.items.map((item) => JSON.stringify({ id: item.id, text: item.text })).join('\n'),
-    );
-    writeFileSync(
-      interactions,
-      [
-        'user,item,rating,timestamp',
-        ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
-      ].join('\n'),
-    );
+    writeCorpusFiles(folder, corpus);
   });
 
   it('trains, evaluates and recommends with a MARS model, printing JSON with the documented keys', async () => {

@@ -9,6 +9,7 @@ import { SeededRandom } from '../../src/sampling/random';
 import { CatalogueIndex } from '../../src/serving/catalogue-index';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 import { repositoryRoot, runAndKill } from './run-and-kill';
+import { writeCorpusFiles } from '../helpers/corpus-files';
 
 // SIGKILL at random seeded points of `mars-rec index` (a rebuild, --add, --add with --remove):
 // afterwards the run's index is always the old or the new generation, loadable, and recommend
@@ -60,14 +61,7 @@ beforeAll(async () => {
   const corpus = generateSyntheticCorpus({ seed: 9, itemCount: 60, userCount: 30, clicksPerUser: [4, 8] });
   const items = join(folder, 'items.jsonl');
   const interactions = join(folder, 'interactions.csv');
-  writeFileSync(items, corpus.items.map(({ id, text }) => JSON.stringify({ id, text })).join('\n'));
-  writeFileSync(
-    interactions,
-    [
-      'user,item,rating,timestamp',
-      ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
-    ].join('\n'),
-  );
+  writeCorpusFiles(folder, corpus);
   const text = (n: number): string => corpus.items[n].text;
   writeFileSync(addA, ['a1', 'a2'].map((id, n) => JSON.stringify({ id, text: text(n) })).join('\n'));
   writeFileSync(addB, ['b1', 'b2'].map((id, n) => JSON.stringify({ id, text: text(n + 2) })).join('\n'));

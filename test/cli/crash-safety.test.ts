@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,6 +10,7 @@ import { MarsModel } from '../../src/model/mars-model';
 import { SeededRandom } from '../../src/sampling/random';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 import { repositoryRoot, runAndKill } from './run-and-kill';
+import { writeCorpusFiles } from '../helpers/corpus-files';
 
 // SIGKILL at random points of `mars-rec train` and of `MarsModel.save` over an existing model:
 // afterwards the directory must always hold the old or the new version, complete and loadable
@@ -56,14 +57,7 @@ describe('crash safety: SIGKILL never leaves a mixed or broken model', () => {
 
   beforeAll(() => {
     const corpus = generateSyntheticCorpus({ seed: 6, itemCount: 40, userCount: 24, clicksPerUser: [4, 8] });
-    writeFileSync(items, corpus.items.map(({ id, text }) => JSON.stringify({ id, text })).join('\n'));
-    writeFileSync(
-      interactions,
-      [
-        'user,item,rating,timestamp',
-        ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
-      ].join('\n'),
-    );
+    writeCorpusFiles(folder, corpus);
   });
 
   /** The run in `out`, checked: loadable, and trained on the split it holds. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,6 +8,7 @@ import { main as quickStart } from '../../examples/quick-start';
 import type { QuickStartResult } from '../../examples/quick-start';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 import { sharedDatasetPath } from '../helpers/shared-data';
+import { writeCorpusFiles } from '../helpers/corpus-files';
 
 // The examples print as they go; keep the test output to vitest's own.
 const log = vi.spyOn(console, 'log');
@@ -58,14 +59,7 @@ describe('examples/quick-start.ts', () => {
     const folder = mkdtempSync(join(tmpdir(), 'mars-example-'));
     const itemsPath = join(folder, 'items.jsonl');
     const interactionsPath = join(folder, 'interactions.csv');
-    writeFileSync(itemsPath, corpus.items.map(({ id, text }) => JSON.stringify({ id, text })).join('\n'));
-    writeFileSync(
-      interactionsPath,
-      [
-        'user,item,rating,timestamp',
-        ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
-      ].join('\n'),
-    );
+    writeCorpusFiles(folder, corpus);
     const result = await quickStart([itemsPath, interactionsPath, '--steps', '3', '--backend', 'wasm']);
     checkQuickStart(result, new Set(corpus.items.map((item) => item.id)));
   });

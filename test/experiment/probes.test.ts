@@ -1,11 +1,12 @@
 // Smoke test of `npm run probes` on a generated corpus written to a temporary folder: every probe
 // runs and reports metrics in range, and the content-only probe finds the planted topics.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runProbes } from '../../bench/probes';
 import { generateSyntheticCorpus } from '../../src/synthetic';
+import { writeCorpusFiles } from '../helpers/corpus-files';
 
 describe('probes', () => {
   it('runs every probe on a dataset folder; text carries the planted topics', async () => {
@@ -16,17 +17,7 @@ describe('probes', () => {
       userCount: 120,
       clicksPerUser: [6, 12],
     });
-    writeFileSync(
-      join(folder, 'items.jsonl'),
-      corpus.items.map((item) => JSON.stringify({ id: item.id, text: item.text })).join('\n'),
-    );
-    writeFileSync(
-      join(folder, 'interactions.csv'),
-      [
-        'user,item,rating,timestamp',
-        ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
-      ].join('\n'),
-    );
+    writeCorpusFiles(folder, corpus);
     const lines: string[] = [];
     const results = await runProbes(folder, 1, (line) => lines.push(line));
     expect(Object.keys(results)).toHaveLength(9);

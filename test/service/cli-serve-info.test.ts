@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +11,7 @@ import { loadServedRun } from '../../src/cli/served-run';
 import { createRecommendationService } from '../../src/serving/http/index';
 import { generateSyntheticCorpus } from '../../src/synthetic';
 import { cliEntry, marsRec, repositoryRoot } from '../helpers/mars-rec-cli';
+import { writeCorpusFiles } from '../helpers/corpus-files';
 
 /** Starts `mars-rec serve` on a free port; resolves with its URL and the JSON log lines so far. */
 async function serve(
@@ -86,17 +87,7 @@ describe('mars-rec serve and info', () => {
     ]);
 
   beforeAll(() => {
-    writeFileSync(
-      items,
-      corpus.items.map((item) => JSON.stringify({ id: item.id, text: item.text })).join('\n'),
-    );
-    writeFileSync(
-      interactions,
-      [
-        'user,item,rating,timestamp',
-        ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
-      ].join('\n'),
-    );
+    writeCorpusFiles(folder, corpus);
   });
 
   it('trains quietly, keeps the learning curve, and info reports config, data, the end and the metrics', async () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CliError, indexCommand, recommendCommand, trainCommand } from '../../src/cli/commands';
 import { UserSplit } from '../../src/data/split';
 import { generateSyntheticCorpus } from '../../src/synthetic';
+import { writeCorpusFiles } from '../helpers/corpus-files';
 
 const folders: string[] = [];
 afterAll(async () => {
@@ -18,17 +19,7 @@ describe('mars-rec index and recommend through the index', () => {
     const corpus = generateSyntheticCorpus({ seed: 3, itemCount: 80, userCount: 60, clicksPerUser: [5, 10] });
     const items = join(folder, 'items.jsonl');
     const interactions = join(folder, 'interactions.csv');
-    await writeFile(
-      items,
-      corpus.items.map((item) => JSON.stringify({ id: item.id, text: item.text })).join('\n'),
-    );
-    await writeFile(
-      interactions,
-      [
-        'user,item,rating,timestamp',
-        ...corpus.interactions.map((c) => `${c.user},${c.item},${c.rating},${c.timestamp}`),
-      ].join('\n'),
-    );
+    writeCorpusFiles(folder, corpus);
     const out = join(folder, 'run');
     await trainCommand({
       items,
