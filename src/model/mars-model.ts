@@ -190,10 +190,10 @@ export class MarsModel {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`recommend: k must be a positive integer, got ${k}`);
+    const users = checkUsers('recommend', options.users, histories.length, blocks.collaborative);
     if (options.exact || options.approximate) {
       const index = this.requireIndex('recommend');
       const search = servingSearchOf(options);
-      const users = checkUsers('recommend', options.users, histories.length, blocks.collaborative);
       const userVectorOf = (row: number, history: readonly string[]): Float32Array =>
         this.userVector(history, { user: users?.[row] });
       return searchCatalogue(index, histories, { ...options, k, search, maxHistory, userVectorOf });
@@ -202,7 +202,6 @@ export class MarsModel {
       catalog.historyIndices(history, `history item (user ${user})`),
     );
     const exclude = catalog.indicesOf(options.exclude ?? [], 'excluded item');
-    const users = checkUsers('recommend', options.users, histories.length, blocks.collaborative);
     const allowed = options.candidates && new Set(catalog.indicesOf(options.candidates, 'candidate item'));
     const score = (batch: readonly Int32Array[], start: number): Promise<Float32Array> =>
       this.scoreItemsForHistories(batch, users?.slice(start, start + batch.length));

@@ -42,14 +42,18 @@ export async function rankHistories(
 ): Promise<RankedItem[][]> {
   const { k, exclude = [], allowed, batchSize = RANK_HISTORIES_BATCH } = options;
   const itemCount = ids.length;
+  // what every history skips (`exclude`, items outside `allowed`), built once, not per history
+  const shared: number[] = Array.from(exclude);
+  if (allowed) for (let i = 0; i < itemCount; i++) if (!allowed.has(i)) shared.push(i);
   const results: RankedItem[][] = [];
   for (let start = 0; start < histories.length; start += batchSize) {
     const batch = histories.slice(start, start + batchSize);
     const scores = await score(batch, start);
     batch.forEach((history, row) => {
       const rowScores = scores.subarray(row * itemCount, (row + 1) * itemCount);
-      const skip = new Set<number>([...history, ...Array.from(exclude)]);
-      if (allowed) for (let i = 0; i < itemCount; i++) if (!allowed.has(i)) skip.add(i);
+      const skip = new Int32Array(history.length + shared.length);
+      skip.set(history);
+      skip.set(shared, history.length);
       const top = topK(rowScores, Math.min(k, itemCount), skip);
       results.push(Array.from(top, (item) => ({ id: ids[item], score: rowScores[item] })));
     });

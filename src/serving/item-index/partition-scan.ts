@@ -96,11 +96,7 @@ export class PartitionScan {
     });
     if (rows.length === 0) {
       // nothing to train on: back to no cells (searches use the graph alone)
-      this.centroids = new Float32Array(0);
-      this.cells = [];
-      this.cellOfKey.fill(-1);
-      this.slotOfKey.fill(-1);
-      this.held = 0;
+      this.reset(new Float32Array(0));
       return;
     }
     const cells = Math.min(options.cells, rows.length);
@@ -130,15 +126,7 @@ export class PartitionScan {
       }
       centroids = next;
     }
-    this.centroids = centroids;
-    this.cells = Array.from({ length: cells }, () => ({
-      vectors: new Float32Array(0),
-      keys: new Int32Array(0),
-      length: 0,
-    }));
-    this.cellOfKey.fill(-1);
-    this.slotOfKey.fill(-1);
-    this.held = 0;
+    this.reset(centroids);
     const nearest = this.kernel(centroids, vectors, d, 1, 'l2sq', threads).keys;
     const assigned = new Int32Array(keys.length);
     for (let row = 0; row < keys.length; row++) assigned[row] = Number(nearest[row]);
@@ -230,15 +218,7 @@ export class PartitionScan {
     if (!Number.isInteger(cellCount) || cellCount < 1 || saved.keys.length !== saved.cells.length)
       throw new RangeError('PartitionScan.restore: the saved partitions are malformed');
     // the kernel reads from the buffer's first byte: a view into a larger buffer must be copied
-    this.centroids = saved.centroids.slice();
-    this.cells = Array.from({ length: cellCount }, () => ({
-      vectors: new Float32Array(0),
-      keys: new Int32Array(0),
-      length: 0,
-    }));
-    this.cellOfKey.fill(-1);
-    this.slotOfKey.fill(-1);
-    this.held = 0;
+    this.reset(saved.centroids.slice());
     let maxKey = -1;
     for (const key of saved.keys) maxKey = Math.max(maxKey, key);
     const savedCell = new Int32Array(maxKey + 1).fill(-1);
@@ -259,6 +239,19 @@ export class PartitionScan {
         missingVectors,
       );
     }
+  }
+
+  /** New centroids (`[cells, dimensions]`) with one empty cell each; no key held. */
+  private reset(centroids: Float32Array): void {
+    this.centroids = centroids;
+    this.cells = Array.from({ length: centroids.length / this.dimensions }, () => ({
+      vectors: new Float32Array(0),
+      keys: new Int32Array(0),
+      length: 0,
+    }));
+    this.cellOfKey.fill(-1);
+    this.slotOfKey.fill(-1);
+    this.held = 0;
   }
 
   /** Appends vectors to given cells (-1: skip), growing the cells and the key maps. */
